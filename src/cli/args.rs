@@ -1,0 +1,110 @@
+//! The command-line definition (clap). `--help`, the man page and completions come from here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::render::ColorChoice;
+
+const ABOUT: &str = "Git-native rollback workflow assistant: the release ledger, the pre-rollback checklist, safe recorded rollbacks.";
+
+const AFTER_HELP: &str = "\
+Run `git rollback` with no command on a terminal for the guided rollback.
+
+Exit codes: 0 success (also dry runs and \"nothing to do\"); 1 the answer is no (blocked,
+declined, needs --yes); 2 usage, input or configuration error; 3 repository or environment
+error; 101 a bug. Documentation: docs/ in the source repository.";
+
+#[derive(Debug, Parser)]
+#[command(name = "git-rollback", bin_name = "git-rollback", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Run as if started in <PATH> (like `git -C`)
+    #[arg(short = 'C', value_name = "PATH", global = true)]
+    pub directory: Option<PathBuf>,
+    /// Read the configuration from <FILE> instead of rollback.toml at the work-tree root
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Print one JSON document on stdout (implies --no-input)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to use colour (NO_COLOR is honoured with `auto`)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true
+    )]
+    pub color: ColorChoice,
+    /// Never prompt; fail instead where a prompt would be needed
+    #[arg(long, global = true)]
+    pub no_input: bool,
+    /// Answer yes to confirmations
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+    /// Print only data and errors, no status lines
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Show more detail (repeatable)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List releases, newest version first, with live/bad/pre-release/lightweight flags
+    Releases(ReleasesArgs),
+    /// Show, per environment, the live release, the previous stable release and bad releases
+    Status(StatusArgs),
+    /// Build a sandbox repository with releases, migrations and config changes to try the tool
+    Demo(DemoArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ReleasesArgs {
+    /// Show every release (default: the newest 20)
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
+    /// Show at most N releases
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Only releases of this component (monorepos; see [components] in rollback.toml)
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only this environment
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Only this component (monorepos)
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to create the sandbox (must not exist, or be an empty directory); default: a new
+    /// temporary directory
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,125 @@
+//! What every command needs, opened lazily: the output, the repository, the configuration,
+//! and the ledger index (tags classified by name).
+
+use std::cell::OnceCell;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use super::args::GlobalArgs;
+use super::error::{CommandError, CommandResult, ErrorKind};
+use crate::config::Config;
+use crate::git::{self, Reader};
+use crate::ledger::{Index, Problem};
+use crate::model::RepoState;
+use crate::render::Output;
+
+pub struct Context {
+    pub global: GlobalArgs,
+    pub out: Output,
+    reader: OnceCell<Reader>,
+}
+
+/// The repository read once: state, configuration and the tag index.
+pub struct Loaded {
+    pub state: RepoState,
+    pub config: Config,
+    pub index: Index,
+}
+
+impl Context {
+    pub fn new(global: GlobalArgs) -> Self {
+        let out = Output::new(global.color, global.json, global.quiet, global.verbose);
+        Context {
+            global,
+            out,
+            reader: OnceCell::new(),
+        }
+    }
+
+    /// Whether prompts may be shown: stdin and stderr are terminals and nothing forbids it.
+    pub fn interactive(&self) -> bool {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        !self.global.no_input
+            && !self.global.json
+            && !ci
+            && std::io::stdin().is_terminal()
+            && std::io::stderr().is_terminal()
+    }
+
+    pub fn reader(&self) -> CommandResult<&Reader> {
+        if let Some(r) = self.reader.get() {
+            return Ok(r);
+        }
+        let reader = git::open(Path::new("."))?;
+        Ok(self.reader.get_or_init(|| reader))
+    }
+
+    pub fn config(&self) -> CommandResult<Config> {
+        let reader = self.reader()?;
+        Ok(Config::load(
+            reader.workdir(),
+            self.global.config.as_deref(),
+        )?)
+    }
+
+    /// Reads the repository state and classifies every tag by name (no tag object is read).
+    pub fn load(&self) -> CommandResult<Loaded> {
+        let reader = self.reader()?;
+        let config = self.config()?;
+        let state = reader.state()?;
+        let index = Index::build(state.tags.clone(), &config);
+        Ok(Loaded {
+            state,
+            config,
+            index,
+        })
+    }
+
+    /// Checks a `--component` value against the configuration.
+    pub fn component(
+        &self,
+        config: &Config,
+        name: Option<&str>,
+    ) -> CommandResult<Option<crate::model::Component>> {
+        let Some(name) = name else { return Ok(None) };
+        match config.component(Some(name)) {
+            Some(c) => Ok(Some(c.clone())),
+            None => {
+                let known: Vec<String> = config
+                    .scheme
+                    .components()
+                    .filter_map(|c| c.name().map(str::to_owned))
+                    .collect();
+                let hint = if known.is_empty() {
+                    "no components are configured; add [components.<name>] to rollback.toml"
+                        .to_owned()
+                } else {
+                    format!("configured components: {}", known.join(", "))
+                };
+                Err(
+                    CommandError::new(ErrorKind::Input, format!("unknown component `{name}`"))
+                        .hint(hint),
+                )
+            }
+        }
+    }
+
+    /// Warnings every read command shows: shallow history, unusable tags, ledger problems.
+    pub fn ledger_warnings(
+        &self,
+        loaded: &Loaded,
+        problems: &[Problem],
+    ) -> Vec<(String, Option<String>)> {
+        crate::render::warnings::ledger(&loaded.state, &loaded.index, problems)
+    }
+
+    /// Prints warnings (human mode) — in JSON mode they travel in the document instead.
+    pub fn print_warnings(&self, warnings: &[(String, Option<String>)]) {
+        for (w, hint) in warnings {
+            self.out.warn(w);
+            if let Some(h) = hint {
+                self.out.hint(h);
+            }
+        }
+    }
+}

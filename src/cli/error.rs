@@ -1,0 +1,156 @@
+//! One error type for commands: a kind (which decides the exit code), a message, the causes and
+//! hints. Core errors convert into it here, in one place.
+
+use crate::config::ConfigError;
+use crate::git::GitError;
+use crate::ledger::LedgerError;
+use crate::render::ErrorReport;
+
+/// The kinds of failure, each with its documented exit code (docs/exit-codes.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The answer is no: blocked by a check, declined, needs --yes. Exit 1.
+    No,
+    /// Bad command-line usage. Exit 2.
+    Usage,
+    /// Bad input (a missing release, a malformed value). Exit 2.
+    Input,
+    /// Bad configuration. Exit 2.
+    Config,
+    /// Repository or environment: not a repository, locked ref, I/O. Exit 3.
+    Repository,
+    /// stdout was closed (e.g. `| head`): exit 0, quietly.
+    BrokenPipe,
+}
+
+impl ErrorKind {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::BrokenPipe => 0,
+            ErrorKind::No => 1,
+            ErrorKind::Usage | ErrorKind::Input | ErrorKind::Config => 2,
+            ErrorKind::Repository => 3,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::No => "refused",
+            ErrorKind::Usage => "usage",
+            ErrorKind::Input => "input",
+            ErrorKind::Config => "config",
+            ErrorKind::Repository => "repository",
+            ErrorKind::BrokenPipe => "broken-pipe",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    pub hints: Vec<String>,
+}
+
+impl CommandError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        CommandError {
+            kind,
+            message: message.into(),
+            source: None,
+            hints: Vec::new(),
+        }
+    }
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    pub fn report(&self) -> ErrorReport {
+        let mut causes = Vec::new();
+        let mut next: Option<&(dyn std::error::Error + 'static)> =
+            self.source.as_deref().map(|e| e as _);
+        while let Some(e) = next {
+            let text = e.to_string();
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let line = line.trim().trim_start_matches("Caused by:").trim();
+                if !line.is_empty()
+                    && !causes.iter().any(|c: &String| c == line)
+                    && !self.message.contains(line)
+                {
+                    causes.push(line.to_owned());
+                }
+            }
+            next = e.source();
+        }
+        ErrorReport {
+            kind: self.kind.name(),
+            message: self.message.clone(),
+            causes,
+            hints: self.hints.clone(),
+        }
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return CommandError::new(ErrorKind::BrokenPipe, "broken pipe");
+        }
+        CommandError::new(ErrorKind::Repository, "I/O error").with_source(e)
+    }
+}
+
+impl From<ConfigError> for CommandError {
+    fn from(e: ConfigError) -> Self {
+        let hint = "every key, its default and an example: docs/configuration.md";
+        CommandError::new(ErrorKind::Config, e.to_string()).hint(hint)
+    }
+}
+
+impl From<GitError> for CommandError {
+    fn from(e: GitError) -> Self {
+        match e {
+            GitError::NotARepository { path, source } => CommandError::new(
+                ErrorKind::Repository,
+                format!("not a git repository: {}", path.display()),
+            )
+            .with_source(source)
+            .hint("run inside a repository, or point at one with `git rollback -C <path> …`"),
+            GitError::NoIdentity => CommandError::new(
+                ErrorKind::Input,
+                "no git identity is configured; records need a tagger",
+            )
+            .hint("git config --global user.name \"Your Name\"")
+            .hint("git config --global user.email \"you@example.com\""),
+            GitError::TagExists { name } => CommandError::new(
+                ErrorKind::No,
+                format!("tag `{name}` already exists; nothing was written"),
+            ),
+            GitError::Locked { name, lock } => CommandError::new(
+                ErrorKind::Repository,
+                format!(
+                    "`{name}` is locked by another process: {} exists",
+                    lock.display()
+                ),
+            )
+            .hint("if no git process is running, remove the lock file and try again"),
+            other => CommandError::new(ErrorKind::Repository, other.to_string()),
+        }
+    }
+}
+
+impl From<LedgerError> for CommandError {
+    fn from(e: LedgerError) -> Self {
+        CommandError::new(ErrorKind::Repository, e.to_string())
+    }
+}
+
+pub type CommandResult<T = ()> = Result<T, CommandError>;

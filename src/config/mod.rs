@@ -1,0 +1,411 @@
+//! `rollback.toml`: loading, the embedded documented defaults, validation, record-name templates.
+//! Pure data after loading; it never touches Git, prints or prompts.
+
+mod template;
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::model::release::ComponentPattern;
+use crate::model::{Component, EnvName, RecordKind, ReleaseScheme};
+pub use template::{Template, TemplateError, Vars};
+
+/// The documented defaults, embedded in the binary.
+pub const DEFAULTS: &str = include_str!("defaults.toml");
+/// The file looked for at the root of the work tree.
+pub const FILE_NAME: &str = "rollback.toml";
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    production_branch: Option<String>,
+    remote: Option<String>,
+    release: Option<RawRelease>,
+    components: Option<IndexMap<String, RawComponent>>,
+    environments: Option<IndexMap<String, RawEnvironment>>,
+    records: Option<RawRecords>,
+    paths: Option<RawPaths>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRelease {
+    pattern: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawComponent {
+    prefix: Option<String>,
+    pattern: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEnvironment {}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRecords {
+    deploy: Option<String>,
+    rollback: Option<String>,
+    restore: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPaths {
+    migrations: Option<Vec<String>>,
+    config: Option<Vec<String>>,
+    external_config: Option<Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: `{key}` is not a valid regular expression: {message}")]
+    Pattern {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+    #[error("{path}: `{key}` must contain a named group `version`, as in '^v(?P<version>.+)$'")]
+    NoVersionGroup { path: PathBuf, key: String },
+    #[error("{path}: `{key}`: {source}")]
+    Template {
+        path: PathBuf,
+        key: String,
+        source: TemplateError,
+    },
+    #[error("{path}: `{key}` = `{value}` is not a valid glob: {message}")]
+    Glob {
+        path: PathBuf,
+        key: String,
+        value: String,
+        message: String,
+    },
+    #[error("{path}: `{key}`: {message}")]
+    Value {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+}
+
+/// Compiled path globs.
+#[derive(Debug, Clone)]
+pub struct Globs {
+    pub patterns: Vec<String>,
+    set: globset::GlobSet,
+}
+
+impl Globs {
+    pub fn is_match(&self, path: &str) -> bool {
+        self.set.is_match(path)
+    }
+}
+
+/// The configuration in force: defaults overlaid with the user's file.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it came from (`None`: defaults only).
+    pub source: Option<PathBuf>,
+    pub production_branch: Option<String>,
+    pub remote: String,
+    pub scheme: ReleaseScheme,
+    pub environments: Vec<EnvName>,
+    pub records: RecordTemplates,
+    pub migrations: Globs,
+    pub config_paths: Globs,
+    pub external_config: Globs,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordTemplates {
+    pub deploy: Template,
+    pub rollback: Template,
+    pub restore: Template,
+}
+
+impl RecordTemplates {
+    pub fn get(&self, kind: RecordKind) -> &Template {
+        match kind {
+            RecordKind::Deploy => &self.deploy,
+            RecordKind::Rollback => &self.rollback,
+            RecordKind::Restore => &self.restore,
+        }
+    }
+}
+
+impl Config {
+    /// The defaults alone.
+    pub fn defaults() -> Config {
+        Self::from_raw(RawConfig::default(), None).expect("the embedded defaults are valid")
+    }
+
+    /// Loads `explicit` if given (it must exist), else `<root>/rollback.toml` if it exists,
+    /// else the defaults.
+    pub fn load(root: Option<&Path>, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match root.map(|r| r.join(FILE_NAME)) {
+                Some(p) if p.is_file() => p,
+                _ => return Ok(Self::defaults()),
+            },
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Self::parse(&text, &path)
+    }
+
+    /// Parses the text of a config file named `path` (used in messages).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim().to_owned(),
+        })?;
+        Self::from_raw(raw, Some(path))
+    }
+
+    fn from_raw(user: RawConfig, path: Option<&Path>) -> Result<Config, ConfigError> {
+        let defaults: RawConfig = toml::from_str(DEFAULTS).expect("embedded defaults parse");
+        let shown = path
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("(built-in defaults)"));
+        let value_err = |key: &str, message: String| ConfigError::Value {
+            path: shown.clone(),
+            key: key.to_owned(),
+            message,
+        };
+
+        let pick = |u: Option<String>, d: Option<String>| u.or(d).expect("default present");
+        let (ur, dr) = (
+            user.release.unwrap_or_default(),
+            defaults.release.unwrap_or_default(),
+        );
+        let (urec, drec) = (
+            user.records.unwrap_or_default(),
+            defaults.records.unwrap_or_default(),
+        );
+        let (up, dp) = (
+            user.paths.unwrap_or_default(),
+            defaults.paths.unwrap_or_default(),
+        );
+
+        let compile = |key: &str, pattern: &str| -> Result<Regex, ConfigError> {
+            let re = Regex::new(pattern).map_err(|e| ConfigError::Pattern {
+                path: shown.clone(),
+                key: key.to_owned(),
+                message: e.to_string().lines().last().unwrap_or_default().to_owned(),
+            })?;
+            if !re.capture_names().any(|n| n == Some("version")) {
+                return Err(ConfigError::NoVersionGroup {
+                    path: shown.clone(),
+                    key: key.to_owned(),
+                });
+            }
+            Ok(re)
+        };
+
+        let mut patterns = Vec::new();
+        for (name, c) in user.components.unwrap_or_default() {
+            let key = format!("components.{name}");
+            let component = Component::named(&name).map_err(|e| value_err(&key, e.to_string()))?;
+            let pattern = match (c.prefix, c.pattern) {
+                (Some(prefix), None) => compile(
+                    &format!("{key}.prefix"),
+                    &format!("^{}(?P<version>[0-9].*)$", regex::escape(&prefix)),
+                )?,
+                (None, Some(pattern)) => compile(&format!("{key}.pattern"), &pattern)?,
+                _ => {
+                    return Err(value_err(
+                        &key,
+                        "give exactly one of `prefix` or `pattern`".into(),
+                    ));
+                }
+            };
+            patterns.push(ComponentPattern { component, pattern });
+        }
+        let default_pattern = pick(ur.pattern, dr.pattern);
+        if !default_pattern.is_empty() {
+            patterns.push(ComponentPattern {
+                component: Component::DEFAULT,
+                pattern: compile("release.pattern", &default_pattern)?,
+            });
+        }
+        if patterns.is_empty() {
+            return Err(value_err(
+                "release.pattern",
+                "is empty and no component is configured: nothing could be a release".into(),
+            ));
+        }
+
+        let environments = user
+            .environments
+            .or(defaults.environments)
+            .expect("default present");
+        let environments = environments
+            .keys()
+            .map(|name| {
+                EnvName::parse(name)
+                    .map_err(|e| value_err(&format!("environments.{name}"), e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let template = |kind: RecordKind,
+                        u: Option<String>,
+                        d: Option<String>|
+         -> Result<Template, ConfigError> {
+            Template::record(kind, &pick(u, d)).map_err(|source| ConfigError::Template {
+                path: shown.clone(),
+                key: format!("records.{}", kind.as_str()),
+                source,
+            })
+        };
+        let records = RecordTemplates {
+            deploy: template(RecordKind::Deploy, urec.deploy, drec.deploy)?,
+            rollback: template(RecordKind::Rollback, urec.rollback, drec.rollback)?,
+            restore: template(RecordKind::Restore, urec.restore, drec.restore)?,
+        };
+
+        let globs = |key: &str,
+                     u: Option<Vec<String>>,
+                     d: Option<Vec<String>>|
+         -> Result<Globs, ConfigError> {
+            let patterns = u.or(d).unwrap_or_default();
+            let mut builder = globset::GlobSetBuilder::new();
+            for p in &patterns {
+                let glob = globset::GlobBuilder::new(p)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| ConfigError::Glob {
+                        path: shown.clone(),
+                        key: key.to_owned(),
+                        value: p.clone(),
+                        message: e.kind().to_string(),
+                    })?;
+                builder.add(glob);
+            }
+            let set = builder.build().map_err(|e| value_err(key, e.to_string()))?;
+            Ok(Globs { patterns, set })
+        };
+
+        let remote = pick(user.remote, defaults.remote);
+        if remote.is_empty() || remote.starts_with('-') {
+            return Err(value_err(
+                "remote",
+                format!("`{remote}` is not a remote name"),
+            ));
+        }
+        Ok(Config {
+            source: path.map(Path::to_path_buf),
+            production_branch: user.production_branch.filter(|b| !b.is_empty()),
+            remote,
+            scheme: ReleaseScheme { patterns },
+            environments,
+            records,
+            migrations: globs("paths.migrations", up.migrations, dp.migrations)?,
+            config_paths: globs("paths.config", up.config, dp.config)?,
+            external_config: globs(
+                "paths.external-config",
+                up.external_config,
+                dp.external_config,
+            )?,
+        })
+    }
+
+    /// A component by name (`None` names the default component).
+    pub fn component(&self, name: Option<&str>) -> Option<&Component> {
+        self.scheme.components().find(|c| c.name() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TagClass;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("rollback.toml"))
+    }
+
+    #[test]
+    fn the_defaults_need_no_file() {
+        let c = Config::defaults();
+        assert_eq!(c.remote, "origin");
+        assert_eq!(c.environments, vec![EnvName::parse("production").unwrap()]);
+        assert!(matches!(
+            c.scheme.classify("v1.2.3"),
+            TagClass::Release { .. }
+        ));
+        assert!(matches!(
+            c.scheme.classify("1.2.3-rc.1"),
+            TagClass::Release { .. }
+        ));
+        assert_eq!(c.scheme.classify("release-1"), TagClass::Other);
+        assert!(c.migrations.is_match("db/migrate/20240101_add.rb"));
+        assert!(c.migrations.is_match("migrations/0001_init.up.sql"));
+        assert!(c.config_paths.is_match("config/app.toml"));
+        assert!(!c.config_paths.is_match("src/main.rs"));
+    }
+
+    #[test]
+    fn components_and_environments_are_read_in_order() {
+        let c = parse(
+            "production-branch = 'trunk'\n[components.api]\nprefix = 'api-v'\n[components.web]\npattern = '^web/v(?P<version>.+)$'\n[environments.staging]\n[environments.production]\n",
+        )
+        .unwrap();
+        assert_eq!(c.production_branch.as_deref(), Some("trunk"));
+        let names: Vec<_> = c.environments.iter().map(|e| e.as_str()).collect();
+        assert_eq!(names, ["staging", "production"]);
+        assert!(
+            matches!(c.scheme.classify("api-v1.0.0"), TagClass::Release { component, .. } if component.name() == Some("api"))
+        );
+        assert!(
+            matches!(c.scheme.classify("web/v2.0.0"), TagClass::Release { component, .. } if component.name() == Some("web"))
+        );
+        assert!(
+            matches!(c.scheme.classify("v3.0.0"), TagClass::Release { component, .. } if component.name().is_none())
+        );
+    }
+
+    #[test]
+    fn errors_name_the_key_and_the_file() {
+        let e = parse("colour = 'red'\n").unwrap_err().to_string();
+        assert!(e.contains("rollback.toml") && e.contains("colour"), "{e}");
+        let e = parse("[release]\npattern = '(unclosed'\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("release.pattern"), "{e}");
+        let e = parse("[release]\npattern = '^v.*$'\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("named group `version`"), "{e}");
+        let e = parse("[records]\ndeploy = 'deploy/{release}'\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("records.deploy"), "{e}");
+        let e = parse("[environments.'prod env']\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("environments.prod env"), "{e}");
+        let e = parse("[paths]\nconfig = ['[oops']\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("paths.config"), "{e}");
+        let e = parse("[components.api]\n").unwrap_err().to_string();
+        assert!(e.contains("exactly one"), "{e}");
+        assert!(parse("this is not toml").is_err());
+    }
+}

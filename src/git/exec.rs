@@ -1,0 +1,29 @@
+//! The user's `git` executable, for what gix cannot do safely (push, work-tree updates) and
+//! for building sandbox history. User-controlled arguments always follow `--`.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::GitError;
+
+/// Runs `git <args>` in `dir` with extra environment variables; returns stdout on success.
+pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String, GitError> {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(dir).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let shown = args.join(" ");
+    let out = cmd.output().map_err(|e| GitError::Exec {
+        args: shown.clone(),
+        message: e.to_string(),
+    })?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(GitError::Exec {
+            args: shown,
+            message: stderr.trim().to_owned(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -1,0 +1,59 @@
+//! The only module that uses gix or runs the `git` executable. It reads the repository into
+//! plain data and writes objects and refs when told to; it never prints, prompts or decides.
+
+pub mod exec;
+mod read;
+mod write;
+
+pub use read::{Reader, open};
+pub use write::{Identity, NewTag, create_tags};
+
+/// Errors of the Git layer, by condition.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("not a git repository (or any parent up to the root): {path}")]
+    NotARepository {
+        path: std::path::PathBuf,
+        source: Box<gix::Error>,
+    },
+    #[error("no identity is configured: git records need a name and an email")]
+    NoIdentity,
+    #[error("tag `{name}` already exists")]
+    TagExists { name: String },
+    #[error("`{name}` is locked by another process (the lock file {lock} exists)")]
+    Locked {
+        name: String,
+        lock: std::path::PathBuf,
+    },
+    #[error("`{name}` is not a valid ref name")]
+    BadRefName { name: String },
+    #[error("could not run `git {args}`: {message}")]
+    Exec { args: String, message: String },
+    #[error(transparent)]
+    Gix(#[from] gix::Error),
+    #[error("{context}: {source}")]
+    Other {
+        context: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl GitError {
+    pub(crate) fn other(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        GitError::Other {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+}
+
+fn to_oid(id: &gix::oid) -> crate::model::Oid {
+    crate::model::Oid::parse(&id.to_hex().to_string()).expect("gix ids are hex")
+}
+
+fn from_oid(id: &crate::model::Oid) -> gix::ObjectId {
+    gix::ObjectId::from_hex(id.as_str().as_bytes()).expect("Oid is validated hex")
+}

@@ -1,0 +1,190 @@
+//! Reading: discovery, repository state, the tag list (names and ids only), and lazy object reads.
+
+use std::path::Path;
+
+use gix::objs::Kind;
+
+use super::{GitError, from_oid, to_oid};
+use crate::model::{
+    Annotation, Head, ObjectKind, ObjectSource, Oid, Person, RepoState, SourceError, TagEntry,
+    TagName, TagObject, Timestamp,
+};
+
+/// An open repository that reads objects on demand.
+pub struct Reader {
+    pub(crate) repo: gix::Repository,
+}
+
+/// Discovers the repository containing `path` (git's environment variables honoured).
+pub fn open(path: &Path) -> Result<Reader, GitError> {
+    let repo =
+        gix::discover_with_environment_overrides(path).map_err(|e| GitError::NotARepository {
+            path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+            source: Box::new(e),
+        })?;
+    Ok(Reader { repo })
+}
+
+impl Reader {
+    pub fn git_dir(&self) -> &Path {
+        self.repo.git_dir()
+    }
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// Reads refs and repository state. Tag objects are not read here.
+    pub fn state(&self) -> Result<RepoState, GitError> {
+        let repo = &self.repo;
+        let platform = repo.references()?;
+        let mut tags = Vec::new();
+        for r in platform.tags()? {
+            let r = r.map_err(|e| GitError::other("reading tag refs", e))?;
+            let Some(target) = r.target().try_id().map(|id| id.to_owned()) else {
+                continue;
+            };
+            let name = r.name().as_bstr();
+            let short = name.strip_prefix(b"refs/tags/".as_slice()).unwrap_or(name);
+            tags.push(TagEntry {
+                name: TagName::from_bytes(short),
+                target: to_oid(&target),
+                peeled: r.inner.peeled.as_ref().map(|p| to_oid(p)),
+            });
+        }
+        let mut branches = Vec::new();
+        for r in platform.local_branches()? {
+            let r = r.map_err(|e| GitError::other("reading branch refs", e))?;
+            let Some(target) = r.target().try_id().map(|id| id.to_owned()) else {
+                continue;
+            };
+            let name = r.name().shorten().to_string();
+            branches.push((name, to_oid(&target)));
+        }
+        let head = match repo.head_name()? {
+            Some(name) => {
+                let short = name.shorten().to_string();
+                let commit = branches
+                    .iter()
+                    .find(|(n, _)| *n == short)
+                    .map(|(_, id)| id.clone());
+                Head::Branch {
+                    name: short,
+                    commit,
+                }
+            }
+            None => match repo.head_id() {
+                Ok(id) => Head::Detached(to_oid(&id)),
+                Err(e) => return Err(GitError::other("reading HEAD", e)),
+            },
+        };
+        Ok(RepoState {
+            git_dir: repo.git_dir().to_path_buf(),
+            workdir: repo.workdir().map(Path::to_path_buf),
+            shallow: repo.is_shallow()?,
+            head,
+            branches,
+            tags,
+        })
+    }
+
+    fn find(&self, id: gix::ObjectId) -> Result<gix::Object<'_>, SourceError> {
+        Ok(self.repo.find_object(id)?)
+    }
+}
+
+fn kind_of(kind: Kind) -> ObjectKind {
+    match kind {
+        Kind::Commit => ObjectKind::Commit,
+        Kind::Tree => ObjectKind::Tree,
+        Kind::Blob => ObjectKind::Blob,
+        Kind::Tag => ObjectKind::Tag,
+    }
+}
+
+fn time_of(t: gix::date::Time) -> Timestamp {
+    Timestamp {
+        seconds: t.seconds,
+        offset: t.offset,
+    }
+}
+
+impl ObjectSource for Reader {
+    fn read_tag(&self, entry: &TagEntry) -> Result<TagObject, SourceError> {
+        let mut obj = self.find(from_oid(&entry.target))?;
+        let mut annotation = None;
+        let mut depth = 0;
+        while obj.kind == Kind::Tag {
+            let decoded = gix::objs::TagRef::from_bytes(&obj.data, self.repo.object_hash())
+                .map_err(|e| {
+                    format!("tag object {} of `{}` is corrupt: {e}", obj.id, entry.name)
+                })?;
+            if annotation.is_none() {
+                let (tagger, time) = match decoded.tagger() {
+                    Ok(Some(sig)) => (
+                        Some(Person {
+                            name: sig.name.to_string(),
+                            email: sig.email.to_string(),
+                        }),
+                        sig.time().ok().map(time_of),
+                    ),
+                    _ => (None, None),
+                };
+                annotation = Some(Annotation {
+                    tagger,
+                    time,
+                    message: decoded.message.to_vec(),
+                });
+            }
+            let next = decoded.target();
+            depth += 1;
+            if depth > 16 {
+                return Err(
+                    format!("tag `{}` is nested more than 16 levels deep", entry.name).into(),
+                );
+            }
+            obj = self.find(next)?;
+        }
+        let (mut commit_time, mut commit_subject) = (None, None);
+        if obj.kind == Kind::Commit {
+            let commit = gix::objs::CommitRef::from_bytes(&obj.data, self.repo.object_hash())
+                .map_err(|e| format!("commit {} is corrupt: {e}", obj.id))?;
+            commit_time = commit
+                .committer()
+                .ok()
+                .and_then(|c| c.time().ok())
+                .map(time_of);
+            commit_subject =
+                Some(String::from_utf8_lossy(commit.message_summary().as_ref()).into_owned());
+        }
+        Ok(TagObject {
+            annotation,
+            points_to: kind_of(obj.kind),
+            peeled: to_oid(&obj.id),
+            commit_time,
+            commit_subject,
+        })
+    }
+
+    fn is_ancestor(&self, ancestor: &Oid, descendant: &Oid) -> Result<bool, SourceError> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        let base = self
+            .repo
+            .merge_base(from_oid(ancestor), from_oid(descendant))?;
+        Ok(base.is_some_and(|b| b.detach() == from_oid(ancestor)))
+    }
+
+    fn count_commits(&self, tip: &Oid, hide: Option<&Oid>) -> Result<usize, SourceError> {
+        let walk = self
+            .repo
+            .rev_walk([from_oid(tip)])
+            .with_hidden(hide.map(from_oid));
+        let mut n = 0;
+        for info in walk.all()? {
+            info?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}

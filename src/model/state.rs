@@ -1,0 +1,41 @@
+//! The repository as read once: plain data built by `git`, read by the deciding code.
+
+use std::path::PathBuf;
+
+use super::{Oid, TagEntry};
+
+/// What HEAD is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Head {
+    /// On a branch; `commit` is `None` while the branch is unborn (an empty repository).
+    Branch {
+        name: String,
+        commit: Option<Oid>,
+    },
+    Detached(Oid),
+}
+
+/// Everything the read commands need, gathered once as plain data.
+#[derive(Debug, Clone)]
+pub struct RepoState {
+    pub git_dir: PathBuf,
+    pub workdir: Option<PathBuf>,
+    pub shallow: bool,
+    pub head: Head,
+    /// Local branches: short name and tip.
+    pub branches: Vec<(String, Oid)>,
+    /// Every tag, packed and loose, in refname order; objects not read yet.
+    pub tags: Vec<TagEntry>,
+}
+
+impl RepoState {
+    pub fn branch_tip(&self, name: &str) -> Option<&Oid> {
+        self.branches
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| id)
+    }
+    pub fn has_commits(&self) -> bool {
+        !self.branches.is_empty() || matches!(self.head, Head::Detached(_))
+    }
+}

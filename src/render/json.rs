@@ -1,0 +1,143 @@
+//! The JSON contract (docs/json.md): documents with a `schema` field, built from views.
+//! These DTOs are separate from core types so the contract changes only on purpose.
+
+use serde::Serialize;
+
+use crate::ledger::views::{EvidenceInfo, ReleaseInfo, ReleaseRef, StatusInfo};
+use crate::model::Trailer;
+
+pub const RELEASES_SCHEMA: &str = "git-rollback/releases/v1";
+pub const STATUS_SCHEMA: &str = "git-rollback/status/v1";
+
+#[derive(Serialize)]
+pub struct ReleasesDoc<'a> {
+    pub schema: &'static str,
+    pub releases: Vec<ReleaseDto<'a>>,
+    /// Releases not listed because of `--limit` (0 with `--all`).
+    pub omitted: usize,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct ReleaseDto<'a> {
+    pub tag: &'a str,
+    pub version: &'a str,
+    pub component: Option<&'a str>,
+    pub commit: Option<&'a str>,
+    pub annotated: bool,
+    pub prerelease: bool,
+    pub date: Option<String>,
+    pub tagger: Option<String>,
+    pub subject: &'a str,
+    pub trailers: &'a [Trailer],
+    pub live_in: Vec<&'a str>,
+    pub bad_in: Vec<&'a str>,
+    pub duplicate: bool,
+    pub points_to: Option<crate::model::ObjectKind>,
+}
+
+impl<'a> From<&'a ReleaseInfo> for ReleaseDto<'a> {
+    fn from(r: &'a ReleaseInfo) -> Self {
+        ReleaseDto {
+            tag: r.tag.as_str(),
+            version: &r.version,
+            component: r.component.name(),
+            commit: r.commit.as_ref().map(|c| c.as_str()),
+            annotated: r.annotated,
+            prerelease: r.prerelease,
+            date: r.date.map(|d| d.rfc3339()),
+            tagger: r.tagger.as_ref().map(|p| p.to_string()),
+            subject: &r.subject,
+            trailers: &r.trailers,
+            live_in: r.live_in.iter().map(|e| e.as_str()).collect(),
+            bad_in: r.bad_in.iter().map(|e| e.as_str()).collect(),
+            duplicate: r.duplicate,
+            points_to: r.not_a_commit,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct StatusDoc<'a> {
+    pub schema: &'static str,
+    pub production_branch: Option<BranchDto<'a>>,
+    pub environments: Vec<EnvDto<'a>>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct BranchDto<'a> {
+    pub name: &'a str,
+    pub commit: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct EnvDto<'a> {
+    pub name: &'a str,
+    pub component: Option<&'a str>,
+    pub live: Option<LiveDto<'a>>,
+    pub previous_stable: Option<RefDto<'a>>,
+    pub bad: Vec<&'a str>,
+    pub unreleased_commits: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct RefDto<'a> {
+    pub tag: &'a str,
+    pub commit: Option<&'a str>,
+}
+
+impl<'a> From<&'a ReleaseRef> for RefDto<'a> {
+    fn from(r: &'a ReleaseRef) -> Self {
+        RefDto {
+            tag: r.tag.as_str(),
+            commit: r.commit.as_ref().map(|c| c.as_str()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct LiveDto<'a> {
+    pub tag: &'a str,
+    pub commit: Option<&'a str>,
+    pub since: Option<String>,
+    pub evidence: EvidenceDto<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum EvidenceDto<'a> {
+    /// The newest record of the environment (`record_kind`: deploy, rollback or restore).
+    Record {
+        record_kind: &'static str,
+        tag: &'a str,
+        by: Option<String>,
+    },
+    /// No record: the newest stable release reachable from the production branch.
+    ProductionBranch { branch: &'a str },
+}
+
+impl<'a> From<&'a StatusInfo> for EnvDto<'a> {
+    fn from(s: &'a StatusInfo) -> Self {
+        EnvDto {
+            name: s.environment.as_str(),
+            component: s.component.name(),
+            live: s.live.as_ref().map(|l| LiveDto {
+                tag: l.release.tag.as_str(),
+                commit: l.release.commit.as_ref().map(|c| c.as_str()),
+                since: l.since.map(|t| t.rfc3339()),
+                evidence: match &l.evidence {
+                    EvidenceInfo::Record { tag, kind, by } => EvidenceDto::Record {
+                        record_kind: kind.as_str(),
+                        tag: tag.as_str(),
+                        by: by.as_ref().map(|p| p.to_string()),
+                    },
+                    EvidenceInfo::Branch { name } => EvidenceDto::ProductionBranch { branch: name },
+                },
+            }),
+            previous_stable: s.previous_stable.as_ref().map(RefDto::from),
+            bad: s.bad.iter().map(|t| t.as_str()).collect(),
+            unreleased_commits: s.unreleased_commits,
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Everything the user sees: human tables and JSON documents on stdout, status lines,
+//! warnings and errors on stderr. Repository text passes through `ui::sanitize` here.
+
+pub mod json;
+pub mod releases;
+pub mod status;
+mod style;
+mod table;
+pub mod warnings;
+
+use std::io::{self, IsTerminal, Write};
+
+pub use style::Styles;
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The output channels of one command run.
+pub struct Output {
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub out_styles: Styles,
+    pub err_styles: Styles,
+}
+
+impl Output {
+    pub fn new(color: ColorChoice, json: bool, quiet: bool, verbose: u8) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        let decide = |tty: bool| match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color && !dumb,
+        };
+        Output {
+            json,
+            quiet,
+            verbose,
+            out_styles: Styles::new(decide(io::stdout().is_terminal()) && !json),
+            err_styles: Styles::new(decide(io::stderr().is_terminal())),
+        }
+    }
+
+    /// Data for stdout (a table, a document). Write errors are returned (broken pipe included).
+    pub fn data(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()
+    }
+
+    /// One JSON document on stdout.
+    pub fn json_doc<T: serde::Serialize>(&self, doc: &T) -> io::Result<()> {
+        let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+        serde_json::to_writer_pretty(&mut out, doc).map_err(io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+
+    /// A status line on stderr (dropped by `-q` and in JSON mode).
+    pub fn status(&self, text: &str) {
+        if !self.quiet && !self.json {
+            let _ = writeln!(io::stderr().lock(), "{text}");
+        }
+    }
+
+    /// A warning on stderr (kept with `-q`; in JSON mode it is part of the document instead).
+    pub fn warn(&self, text: &str) {
+        if !self.json {
+            let s = &self.err_styles;
+            let _ = writeln!(
+                io::stderr().lock(),
+                "{} {text}",
+                s.warn.apply_to("warning:")
+            );
+        }
+    }
+
+    /// A hint on stderr.
+    pub fn hint(&self, text: &str) {
+        if !self.json && !self.quiet {
+            let s = &self.err_styles;
+            let _ = writeln!(io::stderr().lock(), "{} {text}", s.hint.apply_to("hint:"));
+        }
+    }
+
+    /// An error, as `error:` / `caused by:` / `hint:` lines, or as a JSON object on stderr.
+    pub fn error(&self, report: &ErrorReport) {
+        let mut err = io::stderr().lock();
+        if self.json {
+            let doc = serde_json::json!({ "error": {
+                "kind": report.kind, "message": report.message, "causes": report.causes, "hints": report.hints } });
+            let _ = writeln!(err, "{doc}");
+            return;
+        }
+        let s = &self.err_styles;
+        let _ = writeln!(err, "{} {}", s.bad.apply_to("error:"), report.message);
+        for c in &report.causes {
+            let _ = writeln!(err, "{} {c}", s.dim.apply_to("caused by:"));
+        }
+        for h in &report.hints {
+            let _ = writeln!(err, "{} {h}", s.hint.apply_to("hint:"));
+        }
+    }
+}
+
+/// An error as shown to the user (built by the CLI from its error type).
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub kind: &'static str,
+    pub message: String,
+    pub causes: Vec<String>,
+    pub hints: Vec<String>,
+}
