@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod git;
 pub mod ledger;
 pub mod model;

@@ -3,10 +3,11 @@
 
 pub mod exec;
 mod read;
+pub mod sandbox;
 mod write;
 
 pub use read::{Reader, open};
-pub use write::{Identity, NewTag, create_tags};
+pub use write::create_tags;
 
 /// Errors of the Git layer, by condition.
 #[derive(Debug, thiserror::Error)]

@@ -4,22 +4,7 @@
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::{GitError, Reader, from_oid};
-use crate::model::{Oid, Person, TagName, Timestamp};
-
-/// Who writes, and when: the user's git identity (never a guess).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    pub person: Person,
-    pub time: Timestamp,
-}
-
-/// An annotated tag to create.
-#[derive(Debug, Clone)]
-pub struct NewTag {
-    pub name: TagName,
-    pub target: Oid,
-    pub message: String,
-}
+use crate::model::{Identity, NewTag, Oid, Person, Timestamp};
 
 impl Reader {
     /// The committer identity from git's configuration and environment (`GIT_COMMITTER_*`,
@@ -44,11 +29,6 @@ impl Reader {
             Some(Err(e)) => Err(GitError::other("reading the committer identity", e)),
             _ => Err(GitError::NoIdentity),
         }
-    }
-
-    /// Whether `name` is a ref name git accepts under `refs/tags/`.
-    pub fn is_valid_tag_name(name: &str) -> bool {
-        gix::refs::FullName::try_from(format!("refs/tags/{name}")).is_ok()
     }
 }
 

@@ -5,6 +5,7 @@
 //! an answer needs them, and each at most once: ordering releases needs only their names, and
 //! the newest record of an environment is found by name before anything is decoded.
 
+pub mod compose;
 mod index;
 mod resolve;
 pub mod views;

@@ -8,7 +8,10 @@ mod state;
 mod time;
 pub mod trailers;
 
-pub use names::{Component, EnvName, NameError, Oid, TagName, escape_invalid_utf8 as names_escape};
+pub use names::{
+    Component, EnvName, NameError, Oid, TagName, escape_invalid_utf8 as names_escape,
+    is_valid_tag_name,
+};
 pub use record::{Record, RecordError, RecordKind};
 pub use release::{Release, ReleaseScheme, TagClass};
 pub use state::{Head, RepoState};
@@ -26,6 +29,13 @@ impl std::fmt::Display for Person {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} <{}>", self.name, self.email)
     }
+}
+
+/// Who writes, and when: the user's git identity (never a guess).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub person: Person,
+    pub time: Timestamp,
 }
 
 /// The kind of object a tag finally points at.
@@ -46,6 +56,14 @@ pub struct TagEntry {
     pub target: Oid,
     /// The fully peeled object when `packed-refs` already says it (annotated tags only).
     pub peeled: Option<Oid>,
+}
+
+/// An annotated tag to create (a release or a record), pointing at a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTag {
+    pub name: TagName,
+    pub target: Oid,
+    pub message: String,
 }
 
 /// What reading a tag's object revealed.

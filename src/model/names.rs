@@ -95,6 +95,24 @@ pub fn escape_invalid_utf8(mut bytes: &[u8]) -> String {
     }
 }
 
+/// Whether git accepts `name` as a tag name (`git check-ref-format` rules).
+pub fn is_valid_tag_name(name: &str) -> bool {
+    let bad_char =
+        |c: char| c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\');
+    !name.is_empty()
+        && name != "@"
+        && !name.chars().any(bad_char)
+        && !name.contains("..")
+        && !name.contains("@{")
+        && !name.contains("//")
+        && !name.starts_with('/')
+        && !name.ends_with('/')
+        && !name.ends_with('.')
+        && name
+            .split('/')
+            .all(|part| !part.is_empty() && !part.starts_with('.') && !part.ends_with(".lock"))
+}
+
 fn check_simple_name(value: &str) -> Result<(), &'static str> {
     if value.is_empty() {
         return Err("it is empty");
@@ -199,6 +217,22 @@ mod tests {
             "prod\u{1b}",
         ] {
             assert!(EnvName::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn tag_names_follow_git_rules() {
+        for ok in [
+            "v1.2.3",
+            "deploy/production/20261122T003000Z.1-api/v1.0.0",
+            "pkg@1.0.0",
+        ] {
+            assert!(is_valid_tag_name(ok), "{ok}");
+        }
+        for bad in [
+            "", "a..b", "a b", "x.lock", "a/.b", "a//b", "/a", "a/", "a@{1}", "a:b", "a\\b", "x.",
+        ] {
+            assert!(!is_valid_tag_name(bad), "{bad:?}");
         }
     }
 

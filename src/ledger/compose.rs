@@ -1,0 +1,250 @@
+//! Composing new records: the tag name from the config's template (with a tie-breaker for
+//! records written in the same second) and the message in the documented format.
+//! Pure: the caller writes the result through `git::create_tags`.
+
+use super::Index;
+use crate::config::{Config, Vars};
+use crate::model::record::{FORMAT_KEY, FORMAT_VERSION};
+use crate::model::trailers::{self, Trailer, TrailerError};
+use crate::model::{EnvName, NewTag, Oid, RecordKind, TagName, Timestamp};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ComposeError {
+    #[error("a reason is required and must not be empty")]
+    NoReason,
+    #[error(transparent)]
+    Trailer(#[from] TrailerError),
+    #[error("the record name `{0}` is not a valid tag name")]
+    BadName(String),
+}
+
+/// A record before it is named.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub kind: RecordKind,
+    pub environment: EnvName,
+    pub time: Timestamp,
+    pub subject: String,
+    pub body: String,
+    pub trailers: Vec<Trailer>,
+    /// The commit the record tag points at.
+    pub target: Oid,
+    /// `release` (deploy, restore) or `from`/`to` (rollback), for the name.
+    pub names: Vec<(&'static str, String)>,
+}
+
+/// A deploy record: `release` went live in `env` (at `at`, when backfilled).
+pub fn deploy(
+    environment: &EnvName,
+    release: &TagName,
+    commit: &Oid,
+    time: Timestamp,
+    artifacts: &[String],
+    note: &str,
+) -> Draft {
+    let mut t = vec![
+        Trailer::new("Deploy-Environment", environment.as_str()),
+        Trailer::new("Deploy-Release", release.as_str()),
+        Trailer::new("Deploy-Commit", commit.as_str()),
+    ];
+    t.extend(artifacts.iter().map(|a| Trailer::new("Deploy-Artifact", a)));
+    Draft {
+        kind: RecordKind::Deploy,
+        environment: environment.clone(),
+        time,
+        subject: format!("Deploy {release} to {environment}"),
+        body: note.to_owned(),
+        trailers: t,
+        target: commit.clone(),
+        names: vec![("release", release.to_string())],
+    }
+}
+
+/// What a rollback record says beyond from/to.
+#[derive(Debug, Clone, Default)]
+pub struct RollbackFacts {
+    pub strategy: String,
+    pub reason: String,
+    pub incident: Option<String>,
+    pub reverted: Vec<Oid>,
+    pub created_commits: Vec<Oid>,
+    pub branch: Option<String>,
+}
+
+/// A rollback record: `env` went from `from` back to `to`; `target` is what it points at.
+pub fn rollback(
+    environment: &EnvName,
+    from: &TagName,
+    to: &TagName,
+    target: &Oid,
+    time: Timestamp,
+    facts: &RollbackFacts,
+) -> Draft {
+    let mut t = vec![
+        Trailer::new("Rollback-Environment", environment.as_str()),
+        Trailer::new("Rollback-From", from.as_str()),
+        Trailer::new("Rollback-To", to.as_str()),
+        Trailer::new("Rollback-Strategy", &facts.strategy),
+    ];
+    if let Some(i) = &facts.incident {
+        t.push(Trailer::new("Rollback-Incident", i));
+    }
+    t.extend(
+        facts
+            .reverted
+            .iter()
+            .map(|c| Trailer::new("Rollback-Revert", c.as_str())),
+    );
+    t.extend(
+        facts
+            .created_commits
+            .iter()
+            .map(|c| Trailer::new("Rollback-Commit", c.as_str())),
+    );
+    if let Some(b) = &facts.branch {
+        t.push(Trailer::new("Rollback-Branch", b));
+    }
+    Draft {
+        kind: RecordKind::Rollback,
+        environment: environment.clone(),
+        time,
+        subject: format!("Roll back {environment} from {from} to {to}"),
+        body: facts.reason.clone(),
+        trailers: t,
+        target: target.clone(),
+        names: vec![("from", from.to_string()), ("to", to.to_string())],
+    }
+}
+
+/// The next free tie-breaker for a record of `kind` in `env` written at `time`.
+fn next_seq(index: &Index, kind: RecordKind, env: &EnvName, time: &str) -> u64 {
+    index
+        .records
+        .iter()
+        .filter(|c| c.kind == kind && &c.environment == env && c.time == time)
+        .map(|c| c.seq)
+        .max()
+        .map_or(1, |s| s + 1)
+}
+
+/// Names the draft and formats its message. `taken` are names about to be written by the
+/// same operation (so two records of one operation never collide).
+pub fn compose(
+    config: &Config,
+    index: &Index,
+    draft: &Draft,
+    taken: &[TagName],
+) -> Result<NewTag, ComposeError> {
+    if draft.kind == RecordKind::Rollback && draft.body.trim().is_empty() {
+        return Err(ComposeError::NoReason);
+    }
+    let template = config.records.get(draft.kind);
+    let time = draft.time.compact();
+    let mut seq = next_seq(index, draft.kind, &draft.environment, &time);
+    let mut vars: Vars = draft.names.iter().map(|(k, v)| (*k, v.clone())).collect();
+    vars.insert("env", draft.environment.to_string());
+    vars.insert("time", time);
+    let name = loop {
+        vars.insert("seq", seq.to_string());
+        let name = TagName::new(template.render(&vars));
+        if !taken.contains(&name) {
+            break name;
+        }
+        seq += 1;
+    };
+    if !crate::model::is_valid_tag_name(name.as_str()) {
+        return Err(ComposeError::BadName(name.to_string()));
+    }
+    let mut trailers = draft.trailers.clone();
+    trailers.push(Trailer::new(FORMAT_KEY, &FORMAT_VERSION.to_string()));
+    let message = trailers::format_message(&draft.subject, &draft.body, &trailers)?;
+    Ok(NewTag {
+        name,
+        target: draft.target.clone(),
+        message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Annotation, Person, Record, TagEntry};
+
+    fn oid(n: u32) -> Oid {
+        Oid::parse(&format!("{n:040x}")).unwrap()
+    }
+
+    #[test]
+    fn a_composed_record_parses_back_and_takes_the_next_sequence_number() {
+        let cfg = Config::defaults();
+        let env = EnvName::parse("production").unwrap();
+        let time = Timestamp::parse("2026-11-22T00:30:00Z").unwrap();
+        let existing = TagEntry {
+            name: TagName::new("deploy/production/20261122T003000Z.1-v1.0.0"),
+            target: oid(9),
+            peeled: None,
+        };
+        let index = Index::build(vec![existing], &cfg);
+        let draft = deploy(
+            &env,
+            &TagName::new("v1.2.3"),
+            &oid(1),
+            time,
+            &["img@sha256:1".into()],
+            "Canary ok.",
+        );
+        let tag = compose(&cfg, &index, &draft, &[]).unwrap();
+        assert_eq!(
+            tag.name.as_str(),
+            "deploy/production/20261122T003000Z.2-v1.2.3"
+        );
+        let again = compose(&cfg, &index, &draft, std::slice::from_ref(&tag.name)).unwrap();
+        assert_eq!(
+            again.name.as_str(),
+            "deploy/production/20261122T003000Z.3-v1.2.3"
+        );
+
+        let annotation = Annotation {
+            tagger: Some(Person {
+                name: "A".into(),
+                email: "a@x".into(),
+            }),
+            time: Some(time),
+            message: tag.message.clone().into_bytes(),
+        };
+        let record = Record::parse(
+            &tag.name,
+            RecordKind::Deploy,
+            Some("production"),
+            Some(&annotation),
+        )
+        .unwrap();
+        assert_eq!(record.live_release().as_str(), "v1.2.3");
+        assert_eq!(record.body, "Canary ok.");
+    }
+
+    #[test]
+    fn a_rollback_needs_a_reason_and_single_line_trailers() {
+        let cfg = Config::defaults();
+        let env = EnvName::parse("production").unwrap();
+        let index = Index::default();
+        let (from, to) = (TagName::new("v2"), TagName::new("v1"));
+        let mut facts = RollbackFacts {
+            strategy: "deploy".into(),
+            reason: "  ".into(),
+            ..Default::default()
+        };
+        let draft = rollback(&env, &from, &to, &oid(1), Timestamp::utc(0), &facts);
+        assert_eq!(
+            compose(&cfg, &index, &draft, &[]).unwrap_err(),
+            ComposeError::NoReason
+        );
+        facts.reason = "Broke checkout".into();
+        facts.incident = Some("INC\n1".into());
+        let draft = rollback(&env, &from, &to, &oid(1), Timestamp::utc(0), &facts);
+        assert!(matches!(
+            compose(&cfg, &index, &draft, &[]),
+            Err(ComposeError::Trailer(_))
+        ));
+    }
+}
