@@ -157,7 +157,13 @@ impl Config {
     pub fn load(root: Option<&Path>, explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
-            None => match root.map(|r| r.join(FILE_NAME)) {
+            None => match root.map(|r| {
+                if r == Path::new(".") {
+                    PathBuf::from(FILE_NAME)
+                } else {
+                    r.join(FILE_NAME)
+                }
+            }) {
                 Some(p) if p.is_file() => p,
                 _ => return Ok(Self::defaults()),
             },

@@ -39,11 +39,11 @@ pub fn release_info(
     let release = &resolver.index.releases[index];
     let object = resolver.object(&release.entry);
     let annotation = object.as_ref().and_then(|o| o.annotation.as_ref());
-    let (commit, not_a_commit) = match &object {
-        Some(o) if o.points_to == ObjectKind::Commit => (Some(o.peeled.clone()), None),
-        Some(o) => (None, Some(o.points_to)),
-        None => (None, None),
-    };
+    let commit = resolver.release_commit(index);
+    let not_a_commit = object
+        .as_ref()
+        .map(|o| o.points_to)
+        .filter(|k| *k != ObjectKind::Commit);
     let envs = |pick: &dyn Fn(&EnvStatus) -> bool| -> Vec<EnvName> {
         let mut v: Vec<EnvName> = statuses
             .iter()

@@ -90,9 +90,12 @@ pub struct Annotation {
 }
 
 impl Annotation {
-    /// The message as text, invalid UTF-8 replaced (renderers escape it for terminals).
+    /// The message as text; bytes that are not UTF-8 are written as `\xNN` so they stay visible.
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.message)
+        match std::str::from_utf8(&self.message) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => std::borrow::Cow::Owned(names::escape_invalid_utf8(&self.message)),
+        }
     }
 
     /// The first line of the message.

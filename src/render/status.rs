@@ -49,10 +49,12 @@ pub fn blocks(
                             .map(|p| format!(" by {}", sanitize::line(&p.name)))
                             .unwrap_or_default()
                     ),
-                    EvidenceInfo::Branch { name } => format!(
-                        "no record; newest stable release on {} (record deploys with `git rollback deployed`)",
-                        sanitize::line(name)
-                    ),
+                    EvidenceInfo::Branch { name } => {
+                        format!(
+                            "no deploy record; assumed: the newest stable release on {}",
+                            sanitize::line(name)
+                        )
+                    }
                 };
                 text.push_str(&format!(
                     "{}{}\n",

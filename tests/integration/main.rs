@@ -1,0 +1,7 @@
+//! Integration tests: the real binary on fixture repositories (see `common`).
+
+mod common;
+mod demo;
+mod errors;
+mod hostile;
+mod ledger;
