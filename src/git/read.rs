@@ -111,15 +111,38 @@ fn time_of(t: gix::date::Time) -> Timestamp {
 impl ObjectSource for Reader {
     fn read_tag(&self, entry: &TagEntry) -> Result<TagObject, SourceError> {
         let mut obj = self.find(from_oid(&entry.target))?;
+        if obj.kind != Kind::Tag {
+            // Lightweight: the ref points at the object itself.
+            let (mut commit_time, mut commit_subject) = (None, None);
+            if obj.kind == Kind::Commit {
+                let commit = gix::objs::CommitRef::from_bytes(&obj.data, self.repo.object_hash())
+                    .map_err(|e| format!("commit {} is corrupt: {e}", obj.id))?;
+                commit_time = commit
+                    .committer()
+                    .ok()
+                    .and_then(|c| c.time().ok())
+                    .map(time_of);
+                commit_subject =
+                    Some(String::from_utf8_lossy(commit.message_summary().as_ref()).into_owned());
+            }
+            return Ok(TagObject {
+                annotation: None,
+                points_to: kind_of(obj.kind),
+                peeled: to_oid(&obj.id),
+                commit_time,
+                commit_subject,
+            });
+        }
+        // Annotated: the tag header names the target's kind, so the target itself is only read
+        // to follow a chain of nested tags.
         let mut annotation = None;
-        let mut depth = 0;
-        while obj.kind == Kind::Tag {
-            let decoded = gix::objs::TagRef::from_bytes(&obj.data, self.repo.object_hash())
-                .map_err(|e| {
+        for _ in 0..16 {
+            let tag =
+                gix::objs::TagRef::from_bytes(&obj.data, self.repo.object_hash()).map_err(|e| {
                     format!("tag object {} of `{}` is corrupt: {e}", obj.id, entry.name)
                 })?;
             if annotation.is_none() {
-                let (tagger, time) = match decoded.tagger() {
+                let (tagger, time) = match tag.tagger() {
                     Ok(Some(sig)) => (
                         Some(Person {
                             name: sig.name.to_string(),
@@ -132,37 +155,22 @@ impl ObjectSource for Reader {
                 annotation = Some(Annotation {
                     tagger,
                     time,
-                    message: decoded.message.to_vec(),
+                    message: tag.message.to_vec(),
                 });
             }
-            let next = decoded.target();
-            depth += 1;
-            if depth > 16 {
-                return Err(
-                    format!("tag `{}` is nested more than 16 levels deep", entry.name).into(),
-                );
+            let (target, kind) = (tag.target(), tag.target_kind);
+            if kind != Kind::Tag {
+                return Ok(TagObject {
+                    annotation,
+                    points_to: kind_of(kind),
+                    peeled: to_oid(&target),
+                    commit_time: None,
+                    commit_subject: None,
+                });
             }
-            obj = self.find(next)?;
+            obj = self.find(target)?;
         }
-        let (mut commit_time, mut commit_subject) = (None, None);
-        if obj.kind == Kind::Commit {
-            let commit = gix::objs::CommitRef::from_bytes(&obj.data, self.repo.object_hash())
-                .map_err(|e| format!("commit {} is corrupt: {e}", obj.id))?;
-            commit_time = commit
-                .committer()
-                .ok()
-                .and_then(|c| c.time().ok())
-                .map(time_of);
-            commit_subject =
-                Some(String::from_utf8_lossy(commit.message_summary().as_ref()).into_owned());
-        }
-        Ok(TagObject {
-            annotation,
-            points_to: kind_of(obj.kind),
-            peeled: to_oid(&obj.id),
-            commit_time,
-            commit_subject,
-        })
+        Err(format!("tag `{}` is nested more than 16 levels deep", entry.name).into())
     }
 
     fn is_ancestor(&self, ancestor: &Oid, descendant: &Oid) -> Result<bool, SourceError> {

@@ -4,4 +4,5 @@ mod common;
 mod demo;
 mod errors;
 mod hostile;
+mod layering;
 mod ledger;
