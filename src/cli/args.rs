@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::render::ColorChoice;
 
-const ABOUT: &str = "Git-native rollback workflow assistant: the release ledger, the pre-rollback checklist, safe recorded rollbacks.";
+const ABOUT: &str =
+    "Git-native rollback workflow assistant: the release ledger, the pre-rollback checklist, safe recorded rollbacks.";
 
 const AFTER_HELP: &str = "\
 Run `git rollback` with no command on a terminal for the guided rollback.
@@ -37,13 +38,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub json: bool,
     /// When to use colour (NO_COLOR is honoured with `auto`)
-    #[arg(
-        long,
-        value_enum,
-        value_name = "WHEN",
-        default_value = "auto",
-        global = true
-    )]
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", global = true)]
     pub color: ColorChoice,
     /// Never prompt; fail instead where a prompt would be needed
     #[arg(long, global = true)]

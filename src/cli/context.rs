@@ -56,10 +56,7 @@ impl Context {
 
     pub fn config(&self) -> CommandResult<Config> {
         let reader = self.reader()?;
-        Ok(Config::load(
-            reader.workdir(),
-            self.global.config.as_deref(),
-        )?)
+        Ok(Config::load(reader.workdir(), self.global.config.as_deref())?)
     }
 
     /// Reads the repository state and classifies every tag by name (no tag object is read).
@@ -68,19 +65,11 @@ impl Context {
         let config = self.config()?;
         let state = reader.state()?;
         let index = Index::build(state.tags.clone(), &config);
-        Ok(Loaded {
-            state,
-            config,
-            index,
-        })
+        Ok(Loaded { state, config, index })
     }
 
     /// Checks a `--component` value against the configuration.
-    pub fn component(
-        &self,
-        config: &Config,
-        name: Option<&str>,
-    ) -> CommandResult<Option<crate::model::Component>> {
+    pub fn component(&self, config: &Config, name: Option<&str>) -> CommandResult<Option<crate::model::Component>> {
         let Some(name) = name else { return Ok(None) };
         match config.component(Some(name)) {
             Some(c) => Ok(Some(c.clone())),
@@ -91,25 +80,17 @@ impl Context {
                     .filter_map(|c| c.name().map(str::to_owned))
                     .collect();
                 let hint = if known.is_empty() {
-                    "no components are configured; add [components.<name>] to rollback.toml"
-                        .to_owned()
+                    "no components are configured; add [components.<name>] to rollback.toml".to_owned()
                 } else {
                     format!("configured components: {}", known.join(", "))
                 };
-                Err(
-                    CommandError::new(ErrorKind::Input, format!("unknown component `{name}`"))
-                        .hint(hint),
-                )
+                Err(CommandError::new(ErrorKind::Input, format!("unknown component `{name}`")).hint(hint))
             }
         }
     }
 
     /// Warnings every read command shows: shallow history, unusable tags, ledger problems.
-    pub fn ledger_warnings(
-        &self,
-        loaded: &Loaded,
-        problems: &[Problem],
-    ) -> Vec<(String, Option<String>)> {
+    pub fn ledger_warnings(&self, loaded: &Loaded, problems: &[Problem]) -> Vec<(String, Option<String>)> {
         crate::render::warnings::ledger(&loaded.state, &loaded.index, problems)
     }
 

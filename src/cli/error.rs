@@ -65,26 +65,19 @@ impl CommandError {
         self.hints.push(hint.into());
         self
     }
-    pub fn with_source(
-        mut self,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
+    pub fn with_source(mut self, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         self.source = Some(source.into());
         self
     }
 
     pub fn report(&self) -> ErrorReport {
         let mut causes = Vec::new();
-        let mut next: Option<&(dyn std::error::Error + 'static)> =
-            self.source.as_deref().map(|e| e as _);
+        let mut next: Option<&(dyn std::error::Error + 'static)> = self.source.as_deref().map(|e| e as _);
         while let Some(e) = next {
             let text = e.to_string();
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 let line = line.trim().trim_start_matches("Caused by:").trim();
-                if !line.is_empty()
-                    && !causes.iter().any(|c: &String| c == line)
-                    && !self.message.contains(line)
-                {
+                if !line.is_empty() && !causes.iter().any(|c: &String| c == line) && !self.message.contains(line) {
                     causes.push(line.to_owned());
                 }
             }
@@ -124,22 +117,18 @@ impl From<GitError> for CommandError {
             )
             .with_source(source)
             .hint("run inside a repository, or point at one with `git rollback -C <path> …`"),
-            GitError::NoIdentity => CommandError::new(
-                ErrorKind::Input,
-                "no git identity is configured; records need a tagger",
-            )
-            .hint("git config --global user.name \"Your Name\"")
-            .hint("git config --global user.email \"you@example.com\""),
+            GitError::NoIdentity => {
+                CommandError::new(ErrorKind::Input, "no git identity is configured; records need a tagger")
+                    .hint("git config --global user.name \"Your Name\"")
+                    .hint("git config --global user.email \"you@example.com\"")
+            }
             GitError::TagExists { name } => CommandError::new(
                 ErrorKind::No,
                 format!("tag `{name}` already exists; nothing was written"),
             ),
             GitError::Locked { name, lock } => CommandError::new(
                 ErrorKind::Repository,
-                format!(
-                    "`{name}` is locked by another process: {} exists",
-                    lock.display()
-                ),
+                format!("`{name}` is locked by another process: {} exists", lock.display()),
             )
             .hint("if no git process is running, remove the lock file and try again"),
             other => CommandError::new(ErrorKind::Repository, other.to_string()),

@@ -45,10 +45,7 @@ pub fn main() -> ExitCode {
         && let Err(e) = std::env::set_current_dir(dir)
     {
         let ctx = Context::new(cli.global.clone());
-        let err = CommandError::new(
-            ErrorKind::Usage,
-            format!("cannot change to `{}`: {e}", dir.display()),
-        );
+        let err = CommandError::new(ErrorKind::Usage, format!("cannot change to `{}`: {e}", dir.display()));
         ctx.out.error(&err.report());
         return ExitCode::from(err.kind.exit_code());
     }

@@ -23,6 +23,7 @@ pub const FILE_NAME: &str = "rollback.toml";
 struct RawConfig {
     production_branch: Option<String>,
     remote: Option<String>,
+    release_branches: Option<Vec<String>>,
     release: Option<RawRelease>,
     components: Option<IndexMap<String, RawComponent>>,
     environments: Option<IndexMap<String, RawEnvironment>>,
@@ -34,6 +35,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawRelease {
     pattern: Option<String>,
+    tag_template: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +43,7 @@ struct RawRelease {
 struct RawComponent {
     prefix: Option<String>,
     pattern: Option<String>,
+    tag_template: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -66,10 +69,7 @@ struct RawPaths {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{path}: `{key}` is not a valid regular expression: {message}")]
@@ -121,6 +121,8 @@ pub struct Config {
     pub source: Option<PathBuf>,
     pub production_branch: Option<String>,
     pub remote: String,
+    /// Globs of branches releases and deploys must be on; empty: production branch + `hotfix/*`.
+    pub release_branches: Vec<String>,
     pub scheme: ReleaseScheme,
     pub environments: Vec<EnvName>,
     pub records: RecordTemplates,
@@ -196,18 +198,9 @@ impl Config {
         };
 
         let pick = |u: Option<String>, d: Option<String>| u.or(d).expect("default present");
-        let (ur, dr) = (
-            user.release.unwrap_or_default(),
-            defaults.release.unwrap_or_default(),
-        );
-        let (urec, drec) = (
-            user.records.unwrap_or_default(),
-            defaults.records.unwrap_or_default(),
-        );
-        let (up, dp) = (
-            user.paths.unwrap_or_default(),
-            defaults.paths.unwrap_or_default(),
-        );
+        let (ur, dr) = (user.release.unwrap_or_default(), defaults.release.unwrap_or_default());
+        let (urec, drec) = (user.records.unwrap_or_default(), defaults.records.unwrap_or_default());
+        let (up, dp) = (user.paths.unwrap_or_default(), defaults.paths.unwrap_or_default());
 
         let compile = |key: &str, pattern: &str| -> Result<Regex, ConfigError> {
             let re = Regex::new(pattern).map_err(|e| ConfigError::Pattern {
@@ -224,30 +217,46 @@ impl Config {
             Ok(re)
         };
 
+        let check_template = |key: &str, t: Option<String>| -> Result<Option<String>, ConfigError> {
+            match t {
+                Some(t) if t.matches("{version}").count() != 1 || t.replace("{version}", "").contains(['{', '}']) => {
+                    Err(value_err(
+                        key,
+                        format!("`{t}` must contain `{{version}}` once and no other placeholder"),
+                    ))
+                }
+                t => Ok(t),
+            }
+        };
         let mut patterns = Vec::new();
         for (name, c) in user.components.unwrap_or_default() {
             let key = format!("components.{name}");
             let component = Component::named(&name).map_err(|e| value_err(&key, e.to_string()))?;
-            let pattern = match (c.prefix, c.pattern) {
-                (Some(prefix), None) => compile(
-                    &format!("{key}.prefix"),
-                    &format!("^{}(?P<version>[0-9].*)$", regex::escape(&prefix)),
-                )?,
-                (None, Some(pattern)) => compile(&format!("{key}.pattern"), &pattern)?,
-                _ => {
-                    return Err(value_err(
-                        &key,
-                        "give exactly one of `prefix` or `pattern`".into(),
-                    ));
-                }
+            let template = check_template(&format!("{key}.tag-template"), c.tag_template)?;
+            let (pattern, tag_template) = match (c.prefix, c.pattern) {
+                (Some(prefix), None) => (
+                    compile(
+                        &format!("{key}.prefix"),
+                        &format!("^{}(?P<version>[0-9].*)$", regex::escape(&prefix)),
+                    )?,
+                    template.or(Some(format!("{prefix}{{version}}"))),
+                ),
+                (None, Some(pattern)) => (compile(&format!("{key}.pattern"), &pattern)?, template),
+                _ => return Err(value_err(&key, "give exactly one of `prefix` or `pattern`".into())),
             };
-            patterns.push(ComponentPattern { component, pattern });
+            patterns.push(ComponentPattern {
+                component,
+                pattern,
+                tag_template,
+            });
         }
         let default_pattern = pick(ur.pattern, dr.pattern);
         if !default_pattern.is_empty() {
+            let tag_template = check_template("release.tag-template", ur.tag_template.or(dr.tag_template))?;
             patterns.push(ComponentPattern {
                 component: Component::DEFAULT,
                 pattern: compile("release.pattern", &default_pattern)?,
+                tag_template,
             });
         }
         if patterns.is_empty() {
@@ -257,22 +266,13 @@ impl Config {
             ));
         }
 
-        let environments = user
-            .environments
-            .or(defaults.environments)
-            .expect("default present");
+        let environments = user.environments.or(defaults.environments).expect("default present");
         let environments = environments
             .keys()
-            .map(|name| {
-                EnvName::parse(name)
-                    .map_err(|e| value_err(&format!("environments.{name}"), e.to_string()))
-            })
+            .map(|name| EnvName::parse(name).map_err(|e| value_err(&format!("environments.{name}"), e.to_string())))
             .collect::<Result<Vec<_>, _>>()?;
 
-        let template = |kind: RecordKind,
-                        u: Option<String>,
-                        d: Option<String>|
-         -> Result<Template, ConfigError> {
+        let template = |kind: RecordKind, u: Option<String>, d: Option<String>| -> Result<Template, ConfigError> {
             Template::record(kind, &pick(u, d)).map_err(|source| ConfigError::Template {
                 path: shown.clone(),
                 key: format!("records.{}", kind.as_str()),
@@ -285,10 +285,7 @@ impl Config {
             restore: template(RecordKind::Restore, urec.restore, drec.restore)?,
         };
 
-        let globs = |key: &str,
-                     u: Option<Vec<String>>,
-                     d: Option<Vec<String>>|
-         -> Result<Globs, ConfigError> {
+        let globs = |key: &str, u: Option<Vec<String>>, d: Option<Vec<String>>| -> Result<Globs, ConfigError> {
             let patterns = u.or(d).unwrap_or_default();
             let mut builder = globset::GlobSetBuilder::new();
             for p in &patterns {
@@ -309,31 +306,53 @@ impl Config {
 
         let remote = pick(user.remote, defaults.remote);
         if remote.is_empty() || remote.starts_with('-') {
-            return Err(value_err(
-                "remote",
-                format!("`{remote}` is not a remote name"),
-            ));
+            return Err(value_err("remote", format!("`{remote}` is not a remote name")));
+        }
+        let release_branches = user.release_branches.unwrap_or_default();
+        for b in &release_branches {
+            globset::Glob::new(b).map_err(|e| ConfigError::Glob {
+                path: shown.clone(),
+                key: "release-branches".into(),
+                value: b.clone(),
+                message: e.kind().to_string(),
+            })?;
         }
         Ok(Config {
             source: path.map(Path::to_path_buf),
             production_branch: user.production_branch.filter(|b| !b.is_empty()),
             remote,
+            release_branches,
             scheme: ReleaseScheme { patterns },
             environments,
             records,
             migrations: globs("paths.migrations", up.migrations, dp.migrations)?,
             config_paths: globs("paths.config", up.config, dp.config)?,
-            external_config: globs(
-                "paths.external-config",
-                up.external_config,
-                dp.external_config,
-            )?,
+            external_config: globs("paths.external-config", up.external_config, dp.external_config)?,
         })
     }
 
     /// A component by name (`None` names the default component).
     pub fn component(&self, name: Option<&str>) -> Option<&Component> {
         self.scheme.components().find(|c| c.name() == name)
+    }
+
+    /// The tag name for a new release of `component`, if the component has a tag template.
+    pub fn release_tag_name(&self, component: &Component, version: &semver::Version) -> Option<String> {
+        let p = self.scheme.patterns.iter().find(|p| &p.component == component)?;
+        Some(p.tag_template.as_ref()?.replace("{version}", &version.to_string()))
+    }
+
+    /// Whether `branch` is one releases and deploys may come from.
+    pub fn is_release_branch(&self, branch: &str, production: Option<&str>) -> bool {
+        if self.release_branches.is_empty() {
+            return Some(branch) == production || branch.starts_with("hotfix/");
+        }
+        self.release_branches.iter().any(|g| {
+            globset::GlobBuilder::new(g)
+                .literal_separator(true)
+                .build()
+                .is_ok_and(|g| g.compile_matcher().is_match(branch))
+        })
     }
 }
 
@@ -351,14 +370,8 @@ mod tests {
         let c = Config::defaults();
         assert_eq!(c.remote, "origin");
         assert_eq!(c.environments, vec![EnvName::parse("production").unwrap()]);
-        assert!(matches!(
-            c.scheme.classify("v1.2.3"),
-            TagClass::Release { .. }
-        ));
-        assert!(matches!(
-            c.scheme.classify("1.2.3-rc.1"),
-            TagClass::Release { .. }
-        ));
+        assert!(matches!(c.scheme.classify("v1.2.3"), TagClass::Release { .. }));
+        assert!(matches!(c.scheme.classify("1.2.3-rc.1"), TagClass::Release { .. }));
         assert_eq!(c.scheme.classify("release-1"), TagClass::Other);
         assert!(c.migrations.is_match("db/migrate/20240101_add.rb"));
         assert!(c.migrations.is_match("migrations/0001_init.up.sql"));
@@ -387,28 +400,37 @@ mod tests {
     }
 
     #[test]
+    fn tag_templates_and_release_branches() {
+        let c = parse("release-branches = ['main', 'release/*']\n[components.api]\nprefix = 'api-v'\n[components.web]\npattern = '^web/v(?P<version>.+)$'\n").unwrap();
+        let v = semver::Version::parse("1.2.3").unwrap();
+        assert_eq!(
+            c.release_tag_name(c.component(Some("api")).unwrap(), &v).as_deref(),
+            Some("api-v1.2.3")
+        );
+        assert_eq!(c.release_tag_name(c.component(Some("web")).unwrap(), &v), None);
+        assert_eq!(c.release_tag_name(&Component::DEFAULT, &v).as_deref(), Some("v1.2.3"));
+        assert!(c.is_release_branch("release/2.x", None) && !c.is_release_branch("feature/x", Some("feature/x")));
+        let d = Config::defaults();
+        assert!(d.is_release_branch("main", Some("main")) && d.is_release_branch("hotfix/v1.2.4", Some("main")));
+        assert!(!d.is_release_branch("feature", Some("main")));
+        assert!(parse("[release]\ntag-template = 'v{ver}'\n").is_err());
+    }
+
+    #[test]
     fn errors_name_the_key_and_the_file() {
         let e = parse("colour = 'red'\n").unwrap_err().to_string();
         assert!(e.contains("rollback.toml") && e.contains("colour"), "{e}");
-        let e = parse("[release]\npattern = '(unclosed'\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse("[release]\npattern = '(unclosed'\n").unwrap_err().to_string();
         assert!(e.contains("release.pattern"), "{e}");
-        let e = parse("[release]\npattern = '^v.*$'\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse("[release]\npattern = '^v.*$'\n").unwrap_err().to_string();
         assert!(e.contains("named group `version`"), "{e}");
         let e = parse("[records]\ndeploy = 'deploy/{release}'\n")
             .unwrap_err()
             .to_string();
         assert!(e.contains("records.deploy"), "{e}");
-        let e = parse("[environments.'prod env']\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse("[environments.'prod env']\n").unwrap_err().to_string();
         assert!(e.contains("environments.prod env"), "{e}");
-        let e = parse("[paths]\nconfig = ['[oops']\n")
-            .unwrap_err()
-            .to_string();
+        let e = parse("[paths]\nconfig = ['[oops']\n").unwrap_err().to_string();
         assert!(e.contains("paths.config"), "{e}");
         let e = parse("[components.api]\n").unwrap_err().to_string();
         assert!(e.contains("exactly one"), "{e}");

@@ -48,20 +48,14 @@ impl Template {
                 Part::Placeholder(name) if !allowed.contains(&name.as_str()) => {
                     return Err(TemplateError::Unknown(name.clone()));
                 }
-                Part::Literal(l)
-                    if l.contains(['~', '^', ':', '?', '*', '[', '\\', ' '])
-                        || l.contains("..") =>
-                {
+                Part::Literal(l) if l.contains(['~', '^', ':', '?', '*', '[', '\\', ' ']) || l.contains("..") => {
                     return Err(TemplateError::BadLiteral(l.clone()));
                 }
                 _ => {}
             }
         }
         for required in ["env", "time", "seq"] {
-            if !parts
-                .iter()
-                .any(|p| matches!(p, Part::Placeholder(n) if n == required))
-            {
+            if !parts.iter().any(|p| matches!(p, Part::Placeholder(n) if n == required)) {
                 return Err(TemplateError::Missing(required));
             }
         }
@@ -161,8 +155,7 @@ mod tests {
 
     #[test]
     fn renders_and_recognises_its_own_names() {
-        let t =
-            Template::record(RecordKind::Deploy, "deploy/{env}/{time}.{seq}-{release}").unwrap();
+        let t = Template::record(RecordKind::Deploy, "deploy/{env}/{time}.{seq}-{release}").unwrap();
         let vars: Vars = [
             ("env", "production"),
             ("time", "20261122T003000Z"),

@@ -86,11 +86,7 @@ pub fn build(dir: &Path, now: Timestamp) -> Result<Summary, DemoError> {
                         None => std::fs::remove_file(&full)?,
                     }
                 }
-                head = Some(git::sandbox::commit_all(
-                    dir,
-                    message,
-                    &person(*author, at(*hours)),
-                )?);
+                head = Some(git::sandbox::commit_all(dir, message, &person(*author, at(*hours)))?);
                 summary.commits += 1;
             }
             Step::Release {
@@ -100,12 +96,8 @@ pub fn build(dir: &Path, now: Timestamp) -> Result<Summary, DemoError> {
                 trailers: t,
             } => {
                 let commit = head.clone().expect("scenario starts with a commit");
-                let t: Vec<_> = t
-                    .iter()
-                    .map(|(k, v)| trailers::Trailer::new(k, v))
-                    .collect();
-                let message = trailers::format_message(subject, "", &t)
-                    .map_err(compose::ComposeError::from)?;
+                let t: Vec<_> = t.iter().map(|(k, v)| trailers::Trailer::new(k, v)).collect();
+                let message = trailers::format_message(subject, "", &t).map_err(compose::ComposeError::from)?;
                 let new = NewTag {
                     name: TagName::new(*tag),
                     target: commit.clone(),
@@ -116,21 +108,15 @@ pub fn build(dir: &Path, now: Timestamp) -> Result<Summary, DemoError> {
                     &person(0, at(*hours)),
                     &[new],
                     "git-rollback: demo release",
+                    false,
                 )?;
                 releases.push((TagName::new(*tag), commit));
                 summary.releases.push(tag.to_string());
             }
             Step::Deploy { hours, env: e, tag } => {
                 let commit = find(&releases, tag);
-                let draft =
-                    compose::deploy(&env(e), &TagName::new(*tag), &commit, at(*hours), &[], "");
-                write_record(
-                    &reader,
-                    &config,
-                    &draft,
-                    &person(0, at(*hours)),
-                    &mut summary,
-                )?;
+                let draft = compose::deploy(&env(e), &TagName::new(*tag), &commit, at(*hours), &[], "");
+                write_record(&reader, &config, &draft, &person(0, at(*hours)), &mut summary)?;
             }
             Step::Rollback {
                 hours,
@@ -155,13 +141,7 @@ pub fn build(dir: &Path, now: Timestamp) -> Result<Summary, DemoError> {
                     at(*hours),
                     &facts,
                 );
-                write_record(
-                    &reader,
-                    &config,
-                    &draft,
-                    &person(1, at(*hours)),
-                    &mut summary,
-                )?;
+                write_record(&reader, &config, &draft, &person(1, at(*hours)), &mut summary)?;
             }
         }
     }
@@ -191,6 +171,7 @@ fn write_record(
         who,
         std::slice::from_ref(&tag),
         "git-rollback: demo record",
+        false,
     )?;
     summary.records.push(tag.name.to_string());
     Ok(())

@@ -41,9 +41,9 @@ pub const PEOPLE: &[(&str, &str)] = &[
 ];
 
 const CONFIG_V1: &str = "[server]\nport = 8080\nworkers = 4\n\n[checkout]\ntimeout_ms = 3000\n";
-const CONFIG_V2: &str =
-    "[server]\nport = 8080\nworkers = 8\n\n[checkout]\ntimeout_ms = 1500\nretry = 2\n";
-const CONFIG_V3: &str = "[server]\nport = 8080\nworkers = 8\n\n[checkout]\ntimeout_ms = 1500\nretry = 2\n\n[discounts]\nenabled = true\n";
+const CONFIG_V2: &str = "[server]\nport = 8080\nworkers = 8\n\n[checkout]\ntimeout_ms = 1500\nretry = 2\n";
+const CONFIG_V3: &str =
+    "[server]\nport = 8080\nworkers = 8\n\n[checkout]\ntimeout_ms = 1500\nretry = 2\n\n[discounts]\nenabled = true\n";
 
 pub const ROLLBACK_TOML: &str = "\
 # git-rollback configuration (docs/configuration.md)
@@ -70,10 +70,7 @@ pub const STORY: &[Step] = &[
                 "migrations/0001_create_users.up.sql",
                 Some("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT NOT NULL);\n"),
             ),
-            (
-                "migrations/0001_create_users.down.sql",
-                Some("DROP TABLE users;\n"),
-            ),
+            ("migrations/0001_create_users.down.sql", Some("DROP TABLE users;\n")),
         ],
     },
     Step::Release {
@@ -99,20 +96,13 @@ pub const STORY: &[Step] = &[
         files: &[
             (
                 "src/orders.py",
-                Some(
-                    "def create_order(user, items):\n    return db.insert('orders', user=user, items=items)\n",
-                ),
+                Some("def create_order(user, items):\n    return db.insert('orders', user=user, items=items)\n"),
             ),
             (
                 "migrations/0002_create_orders.up.sql",
-                Some(
-                    "CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT REFERENCES users(id));\n",
-                ),
+                Some("CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT REFERENCES users(id));\n"),
             ),
-            (
-                "migrations/0002_create_orders.down.sql",
-                Some("DROP TABLE orders;\n"),
-            ),
+            ("migrations/0002_create_orders.down.sql", Some("DROP TABLE orders;\n")),
         ],
     },
     Step::Release {
@@ -179,9 +169,7 @@ pub const STORY: &[Step] = &[
         message: "Cache cart totals",
         files: &[(
             "src/cart.py",
-            Some(
-                "CACHE = {}\n\ndef total(cart):\n    return CACHE.setdefault(cart.id, sum(cart.prices))\n",
-            ),
+            Some("CACHE = {}\n\ndef total(cart):\n    return CACHE.setdefault(cart.id, sum(cart.prices))\n"),
         )],
     },
     Step::Release {

@@ -2,10 +2,12 @@
 //! plain data and writes objects and refs when told to; it never prints, prompts or decides.
 
 pub mod exec;
+mod push;
 mod read;
 pub mod sandbox;
 mod write;
 
+pub use push::{push_command, push_refs};
 pub use read::{Reader, open};
 pub use write::create_tags;
 
@@ -22,10 +24,11 @@ pub enum GitError {
     #[error("tag `{name}` already exists")]
     TagExists { name: String },
     #[error("`{name}` is locked by another process (the lock file {lock} exists)")]
-    Locked {
-        name: String,
-        lock: std::path::PathBuf,
-    },
+    Locked { name: String, lock: std::path::PathBuf },
+    #[error("`{rev}` names a {kind}, not a commit")]
+    NotACommit { rev: String, kind: String },
+    #[error("signing failed: {message}")]
+    Sign { message: String },
     #[error("`{name}` is not a valid ref name")]
     BadRefName { name: String },
     #[error("could not run `git {args}`: {message}")]

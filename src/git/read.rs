@@ -6,8 +6,8 @@ use gix::objs::Kind;
 
 use super::{GitError, from_oid, to_oid};
 use crate::model::{
-    Annotation, Head, ObjectKind, ObjectSource, Oid, Person, RepoState, SourceError, TagEntry,
-    TagName, TagObject, Timestamp,
+    Annotation, Head, ObjectKind, ObjectSource, Oid, Person, RepoState, SourceError, TagEntry, TagName, TagObject,
+    Timestamp,
 };
 
 /// An open repository that reads objects on demand.
@@ -17,11 +17,10 @@ pub struct Reader {
 
 /// Discovers the repository containing `path` (git's environment variables honoured).
 pub fn open(path: &Path) -> Result<Reader, GitError> {
-    let repo =
-        gix::discover_with_environment_overrides(path).map_err(|e| GitError::NotARepository {
-            path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
-            source: Box::new(e),
-        })?;
+    let repo = gix::discover_with_environment_overrides(path).map_err(|e| GitError::NotARepository {
+        path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        source: Box::new(e),
+    })?;
     Ok(Reader { repo })
 }
 
@@ -63,14 +62,8 @@ impl Reader {
         let head = match repo.head_name()? {
             Some(name) => {
                 let short = name.shorten().to_string();
-                let commit = branches
-                    .iter()
-                    .find(|(n, _)| *n == short)
-                    .map(|(_, id)| id.clone());
-                Head::Branch {
-                    name: short,
-                    commit,
-                }
+                let commit = branches.iter().find(|(n, _)| *n == short).map(|(_, id)| id.clone());
+                Head::Branch { name: short, commit }
             }
             None => match repo.head_id() {
                 Ok(id) => Head::Detached(to_oid(&id)),
@@ -81,15 +74,56 @@ impl Reader {
             git_dir: repo.git_dir().to_path_buf(),
             workdir: repo.workdir().map(Path::to_path_buf),
             shallow: repo.is_shallow()?,
+            operation: operation_or_sequencer(repo),
             head,
             branches,
             tags,
         })
     }
 
+    /// Resolves a revision (`HEAD`, a branch, a tag, an id) to a commit. `Ok(None)` if it does not
+    /// exist; an error if it names something that is not a commit.
+    pub fn resolve_commit(&self, rev: &str) -> Result<Option<Oid>, GitError> {
+        let Ok(id) = self.repo.rev_parse_single(rev) else {
+            return Ok(None);
+        };
+        let object = id.object()?;
+        match object.peel_tags_to_end() {
+            Ok(o) if o.kind == Kind::Commit => Ok(Some(to_oid(&o.id))),
+            Ok(o) => Err(GitError::NotACommit {
+                rev: rev.to_owned(),
+                kind: o.kind.to_string(),
+            }),
+            Err(e) => Err(GitError::Gix(e)),
+        }
+    }
+
     fn find(&self, id: gix::ObjectId) -> Result<gix::Object<'_>, SourceError> {
         Ok(self.repo.find_object(id)?)
     }
+}
+
+/// What is in progress, as `git status` would say; gix misses a paused sequencer.
+fn operation(repo: &gix::Repository) -> Option<String> {
+    use gix::state::InProgress as P;
+    let name = match repo.state()? {
+        P::ApplyMailbox | P::ApplyMailboxRebase => "am",
+        P::Bisect => "bisect",
+        P::CherryPick | P::CherryPickSequence => "cherry-pick",
+        P::Merge => "merge",
+        P::Rebase | P::RebaseInteractive => "rebase",
+        P::Revert | P::RevertSequence => "revert",
+    };
+    Some(name.to_owned())
+}
+
+fn operation_or_sequencer(repo: &gix::Repository) -> Option<String> {
+    operation(repo).or_else(|| {
+        repo.git_dir()
+            .join("sequencer")
+            .is_dir()
+            .then(|| "a paused revert or cherry-pick sequence".to_owned())
+    })
 }
 
 fn kind_of(kind: Kind) -> ObjectKind {
@@ -117,13 +151,8 @@ impl ObjectSource for Reader {
             if obj.kind == Kind::Commit {
                 let commit = gix::objs::CommitRef::from_bytes(&obj.data, self.repo.object_hash())
                     .map_err(|e| format!("commit {} is corrupt: {e}", obj.id))?;
-                commit_time = commit
-                    .committer()
-                    .ok()
-                    .and_then(|c| c.time().ok())
-                    .map(time_of);
-                commit_subject =
-                    Some(String::from_utf8_lossy(commit.message_summary().as_ref()).into_owned());
+                commit_time = commit.committer().ok().and_then(|c| c.time().ok()).map(time_of);
+                commit_subject = Some(String::from_utf8_lossy(commit.message_summary().as_ref()).into_owned());
             }
             return Ok(TagObject {
                 annotation: None,
@@ -137,10 +166,8 @@ impl ObjectSource for Reader {
         // to follow a chain of nested tags.
         let mut annotation = None;
         for _ in 0..16 {
-            let tag =
-                gix::objs::TagRef::from_bytes(&obj.data, self.repo.object_hash()).map_err(|e| {
-                    format!("tag object {} of `{}` is corrupt: {e}", obj.id, entry.name)
-                })?;
+            let tag = gix::objs::TagRef::from_bytes(&obj.data, self.repo.object_hash())
+                .map_err(|e| format!("tag object {} of `{}` is corrupt: {e}", obj.id, entry.name))?;
             if annotation.is_none() {
                 let (tagger, time) = match tag.tagger() {
                     Ok(Some(sig)) => (
@@ -177,17 +204,12 @@ impl ObjectSource for Reader {
         if ancestor == descendant {
             return Ok(true);
         }
-        let base = self
-            .repo
-            .merge_base(from_oid(ancestor), from_oid(descendant))?;
+        let base = self.repo.merge_base(from_oid(ancestor), from_oid(descendant))?;
         Ok(base.is_some_and(|b| b.detach() == from_oid(ancestor)))
     }
 
     fn count_commits(&self, tip: &Oid, hide: Option<&Oid>) -> Result<usize, SourceError> {
-        let walk = self
-            .repo
-            .rev_walk([from_oid(tip)])
-            .with_hidden(hide.map(from_oid));
+        let walk = self.repo.rev_walk([from_oid(tip)]).with_hidden(hide.map(from_oid));
         let mut n = 0;
         for info in walk.all()? {
             info?;

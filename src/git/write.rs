@@ -43,23 +43,24 @@ fn signature(id: &Identity) -> gix::actor::Signature {
     }
 }
 
-/// Creates annotated tags atomically: all tag objects are written, then all refs are created
-/// in one transaction; if any name exists (or is locked), no ref is created.
+/// Creates annotated tags atomically: all tag objects are written (signed with the user's
+/// gpg/ssh signing configuration when `sign`), then all refs are created in one transaction;
+/// if any name exists (or is locked), no ref is created.
 pub fn create_tags(
     reader: &Reader,
     tagger: &Identity,
     tags: &[NewTag],
     reflog: &str,
+    sign: bool,
 ) -> Result<Vec<Oid>, GitError> {
     let repo = &reader.repo;
     let sig = signature(tagger);
     let mut edits = Vec::with_capacity(tags.len());
     let mut ids = Vec::with_capacity(tags.len());
     for t in tags {
-        let full =
-            gix::refs::FullName::try_from(t.name.full_ref()).map_err(|_| GitError::BadRefName {
-                name: t.name.to_string(),
-            })?;
+        let full = gix::refs::FullName::try_from(t.name.full_ref()).map_err(|_| GitError::BadRefName {
+            name: t.name.to_string(),
+        })?;
         let object = gix::objs::Tag {
             target: from_oid(&t.target),
             target_kind: gix::objs::Kind::Commit,
@@ -67,6 +68,16 @@ pub fn create_tags(
             tagger: Some(sig.clone()),
             message: t.message.as_str().into(),
             signature: None,
+        };
+        let object = if sign {
+            let options = repo
+                .commit_signing_options()
+                .map_err(|e| GitError::Sign { message: e.to_string() })?;
+            object
+                .sign(options)
+                .map_err(|e| GitError::Sign { message: e.to_string() })?
+        } else {
+            object
         };
         let id = repo.write_object(&object)?.detach();
         ids.push(super::to_oid(&id));
@@ -108,9 +119,7 @@ fn classify_ref_error(repo: &gix::Repository, tags: &[NewTag], e: gix::Error) ->
     }
     if e.can_retry() {
         for t in tags {
-            let lock = repo
-                .common_dir()
-                .join(format!("{}.lock", t.name.full_ref()));
+            let lock = repo.common_dir().join(format!("{}.lock", t.name.full_ref()));
             if lock.exists() {
                 return GitError::Locked {
                     name: t.name.to_string(),

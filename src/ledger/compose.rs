@@ -129,12 +129,7 @@ fn next_seq(index: &Index, kind: RecordKind, env: &EnvName, time: &str) -> u64 {
 
 /// Names the draft and formats its message. `taken` are names about to be written by the
 /// same operation (so two records of one operation never collide).
-pub fn compose(
-    config: &Config,
-    index: &Index,
-    draft: &Draft,
-    taken: &[TagName],
-) -> Result<NewTag, ComposeError> {
+pub fn compose(config: &Config, index: &Index, draft: &Draft, taken: &[TagName]) -> Result<NewTag, ComposeError> {
     if draft.kind == RecordKind::Rollback && draft.body.trim().is_empty() {
         return Err(ComposeError::NoReason);
     }
@@ -194,15 +189,9 @@ mod tests {
             "Canary ok.",
         );
         let tag = compose(&cfg, &index, &draft, &[]).unwrap();
-        assert_eq!(
-            tag.name.as_str(),
-            "deploy/production/20261122T003000Z.2-v1.2.3"
-        );
+        assert_eq!(tag.name.as_str(), "deploy/production/20261122T003000Z.2-v1.2.3");
         let again = compose(&cfg, &index, &draft, std::slice::from_ref(&tag.name)).unwrap();
-        assert_eq!(
-            again.name.as_str(),
-            "deploy/production/20261122T003000Z.3-v1.2.3"
-        );
+        assert_eq!(again.name.as_str(), "deploy/production/20261122T003000Z.3-v1.2.3");
 
         let annotation = Annotation {
             tagger: Some(Person {
@@ -212,13 +201,7 @@ mod tests {
             time: Some(time),
             message: tag.message.clone().into_bytes(),
         };
-        let record = Record::parse(
-            &tag.name,
-            RecordKind::Deploy,
-            Some("production"),
-            Some(&annotation),
-        )
-        .unwrap();
+        let record = Record::parse(&tag.name, RecordKind::Deploy, Some("production"), Some(&annotation)).unwrap();
         assert_eq!(record.live_release().as_str(), "v1.2.3");
         assert_eq!(record.body, "Canary ok.");
     }
@@ -235,10 +218,7 @@ mod tests {
             ..Default::default()
         };
         let draft = rollback(&env, &from, &to, &oid(1), Timestamp::utc(0), &facts);
-        assert_eq!(
-            compose(&cfg, &index, &draft, &[]).unwrap_err(),
-            ComposeError::NoReason
-        );
+        assert_eq!(compose(&cfg, &index, &draft, &[]).unwrap_err(), ComposeError::NoReason);
         facts.reason = "Broke checkout".into();
         facts.incident = Some("INC\n1".into());
         let draft = rollback(&env, &from, &to, &oid(1), Timestamp::utc(0), &facts);

@@ -49,10 +49,7 @@ pub struct Index {
 impl Index {
     pub fn build(tags: Vec<TagEntry>, config: &Config) -> Index {
         let mut index = Index::default();
-        let templates: Vec<_> = RecordKind::ALL
-            .iter()
-            .map(|k| (*k, config.records.get(*k)))
-            .collect();
+        let templates: Vec<_> = RecordKind::ALL.iter().map(|k| (*k, config.records.get(*k))).collect();
         'tags: for entry in tags {
             let name = entry.name.as_str();
             for (kind, template) in &templates {
@@ -76,9 +73,7 @@ impl Index {
                     component,
                     version,
                 }),
-                TagClass::Malformed {
-                    version, reason, ..
-                } => index.malformed.push(Malformed {
+                TagClass::Malformed { version, reason, .. } => index.malformed.push(Malformed {
                     name: entry.name,
                     reason: format!("`{version}`: {reason}"),
                 }),

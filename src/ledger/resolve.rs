@@ -8,8 +8,8 @@ use super::{Index, LedgerError, RecordCandidate};
 use crate::config::Config;
 use crate::model::record::RecordDetail;
 use crate::model::{
-    Component, EnvName, ObjectKind, ObjectSource, Oid, Person, Record, RecordKind, TagEntry,
-    TagName, TagObject, Timestamp,
+    Component, EnvName, ObjectKind, ObjectSource, Oid, Person, Record, RecordKind, TagEntry, TagName, TagObject,
+    Timestamp,
 };
 
 /// How many release candidates the branch fallback tests for reachability before giving up.
@@ -60,10 +60,7 @@ pub enum Problem {
 }
 
 /// The production branch: configured, else `main`, else `master`, else the checked-out branch.
-pub fn production_branch<'s>(
-    config: &Config,
-    state: &'s crate::model::RepoState,
-) -> Option<(&'s str, &'s Oid)> {
+pub fn production_branch<'s>(config: &Config, state: &'s crate::model::RepoState) -> Option<(&'s str, &'s Oid)> {
     let find = |name: &str| {
         state
             .branches
@@ -74,12 +71,10 @@ pub fn production_branch<'s>(
     if let Some(name) = &config.production_branch {
         return find(name);
     }
-    find("main")
-        .or_else(|| find("master"))
-        .or_else(|| match &state.head {
-            crate::model::Head::Branch { name, .. } => find(name),
-            crate::model::Head::Detached(_) => None,
-        })
+    find("main").or_else(|| find("master")).or_else(|| match &state.head {
+        crate::model::Head::Branch { name, .. } => find(name),
+        crate::model::Head::Detached(_) => None,
+    })
 }
 
 /// Answers questions about the ledger, reading objects on demand and caching them.
@@ -132,9 +127,7 @@ impl<'a> Resolver<'a> {
                 None
             }
         };
-        self.objects
-            .borrow_mut()
-            .insert(entry.name.clone(), read.clone());
+        self.objects.borrow_mut().insert(entry.name.clone(), read.clone());
         read
     }
 
@@ -155,10 +148,7 @@ impl<'a> Resolver<'a> {
     /// The date of a release: the tagger date, or the commit date of a lightweight tag.
     pub fn release_date(&self, release: usize) -> Option<Timestamp> {
         let obj = self.object(&self.index.releases[release].entry)?;
-        obj.annotation
-            .as_ref()
-            .and_then(|a| a.time)
-            .or(obj.commit_time)
+        obj.annotation.as_ref().and_then(|a| a.time).or(obj.commit_time)
     }
 
     /// A record candidate confirmed by its trailers, parsed once.
@@ -192,9 +182,7 @@ impl<'a> Resolver<'a> {
                 }
             }
         });
-        self.records
-            .borrow_mut()
-            .insert(name.clone(), parsed.clone());
+        self.records.borrow_mut().insert(name.clone(), parsed.clone());
         parsed
     }
 
@@ -212,14 +200,8 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn candidates<'s>(
-        &'s self,
-        env: &'s EnvName,
-    ) -> impl Iterator<Item = &'s RecordCandidate> + 's {
-        self.index
-            .records
-            .iter()
-            .filter(move |c| &c.environment == env)
+    fn candidates<'s>(&'s self, env: &'s EnvName) -> impl Iterator<Item = &'s RecordCandidate> + 's {
+        self.index.records.iter().filter(move |c| &c.environment == env)
     }
 
     /// Releases of `component` marked bad in `env`: the from-release of every rollback record,
@@ -289,16 +271,13 @@ impl<'a> Resolver<'a> {
             let Some(commit) = self.release_commit(i) else {
                 continue;
             };
-            let reachable =
-                self.source
-                    .is_ancestor(&commit, tip)
-                    .map_err(|source| LedgerError::Read {
-                        what: format!(
-                            "whether {} is on {branch}",
-                            self.index.releases[i].entry.name
-                        ),
-                        source,
-                    })?;
+            let reachable = self
+                .source
+                .is_ancestor(&commit, tip)
+                .map_err(|source| LedgerError::Read {
+                    what: format!("whether {} is on {branch}", self.index.releases[i].entry.name),
+                    source,
+                })?;
             if reachable {
                 let evidence = Evidence::Branch {
                     name: branch.to_owned(),
@@ -313,10 +292,7 @@ impl<'a> Resolver<'a> {
         Ok(None)
     }
 
-    fn component_releases<'s>(
-        &'s self,
-        component: &'s Component,
-    ) -> impl Iterator<Item = usize> + 's {
+    fn component_releases<'s>(&'s self, component: &'s Component) -> impl Iterator<Item = usize> + 's {
         self.index
             .releases
             .iter()
@@ -331,9 +307,7 @@ impl<'a> Resolver<'a> {
         self.component_releases(&live_release.component)
             .filter(|i| {
                 let r = &self.index.releases[*i];
-                r.version.cmp_precedence(&live_release.version).is_lt()
-                    && !r.is_prerelease()
-                    && !bad.contains(i)
+                r.version.cmp_precedence(&live_release.version).is_lt() && !r.is_prerelease() && !bad.contains(i)
             })
             .find(|i| self.release_commit(*i).is_some())
     }
@@ -347,9 +321,7 @@ impl<'a> Resolver<'a> {
     ) -> Result<EnvStatus, LedgerError> {
         let bad = self.bad_releases(env, component);
         let live = self.live(env, component, &bad, branch)?;
-        let previous_stable = live
-            .as_ref()
-            .and_then(|l| self.previous_stable(l.release, &bad));
+        let previous_stable = live.as_ref().and_then(|l| self.previous_stable(l.release, &bad));
         let unreleased_commits = match branch {
             None => None,
             Some((name, tip)) => {
@@ -375,11 +347,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Status of every environment for every component that has releases (or the default one).
-    pub fn statuses(
-        &self,
-        envs: &[EnvName],
-        branch: Option<(&str, &Oid)>,
-    ) -> Result<Vec<EnvStatus>, LedgerError> {
+    pub fn statuses(&self, envs: &[EnvName], branch: Option<(&str, &Oid)>) -> Result<Vec<EnvStatus>, LedgerError> {
         let mut components = self.index.components();
         if components.is_empty() {
             components.push(Component::DEFAULT);

@@ -23,11 +23,7 @@ struct Fake {
 
 impl Fake {
     fn release(&mut self, name: &str, commit: u32) -> &mut Self {
-        self.tag(
-            name,
-            commit,
-            Some(format!("Release {name}\n\nMigration: none\n")),
-        );
+        self.tag(name, commit, Some(format!("Release {name}\n\nMigration: none\n")));
         self
     }
     fn lightweight(&mut self, name: &str, commit: u32) -> &mut Self {
@@ -66,8 +62,7 @@ impl Fake {
     }
     /// A record; `time` is the compact time in its name, trailers are given as text.
     fn record(&mut self, name: &str, trailers: &str) -> &mut Self {
-        let t =
-            Timestamp::parse(name.split('/').nth(2).unwrap().split('.').next().unwrap()).unwrap();
+        let t = Timestamp::parse(name.split('/').nth(2).unwrap().split('.').next().unwrap()).unwrap();
         self.tags.push(TagEntry {
             name: TagName::new(name),
             target: oid(200_000 + self.tags.len() as u32),
@@ -94,16 +89,15 @@ impl Fake {
     }
     fn deploy(&mut self, env: &str, time: &str, seq: u32, release: &str) -> &mut Self {
         let name = format!("deploy/{env}/{time}.{seq}-{release}");
-        self.record(
-            &name,
-            &format!("Deploy-Environment: {env}\nDeploy-Release: {release}"),
-        )
+        self.record(&name, &format!("Deploy-Environment: {env}\nDeploy-Release: {release}"))
     }
     fn rollback(&mut self, env: &str, time: &str, from: &str, to: &str) -> &mut Self {
         let name = format!("rollback/{env}/{time}.1-{from}");
         self.record(
             &name,
-            &format!("Rollback-Environment: {env}\nRollback-From: {from}\nRollback-To: {to}\nRollback-Strategy: revert"),
+            &format!(
+                "Rollback-Environment: {env}\nRollback-From: {from}\nRollback-To: {to}\nRollback-Strategy: revert"
+            ),
         )
     }
 }
@@ -155,11 +149,7 @@ fn live_is_the_newest_record_and_a_rollback_marks_the_from_release_bad() {
     let r = Resolver::new(&index, &f);
     let tip = oid(6);
     let s = r
-        .status(
-            &env("production"),
-            &Component::DEFAULT,
-            Some(("main", &tip)),
-        )
+        .status(&env("production"), &Component::DEFAULT, Some(("main", &tip)))
         .unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.2.0"));
     assert!(matches!(
@@ -189,13 +179,15 @@ fn previous_stable_skips_bad_and_prerelease_releases() {
         .release("v1.2.0-rc.1", 3)
         .release("v1.2.0", 4)
         .release("v1.3.0", 5);
-    f.rollback("production", "20260101T010000Z", "v1.2.0", "v1.1.0")
-        .deploy("production", "20260102T010000Z", 1, "v1.3.0");
+    f.rollback("production", "20260101T010000Z", "v1.2.0", "v1.1.0").deploy(
+        "production",
+        "20260102T010000Z",
+        1,
+        "v1.3.0",
+    );
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let r = Resolver::new(&index, &f);
-    let s = r
-        .status(&env("production"), &Component::DEFAULT, None)
-        .unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.3.0"));
     assert_eq!(tag_of(&r, s.previous_stable).as_deref(), Some("v1.1.0"));
     assert_eq!(s.unreleased_commits, None);
@@ -212,24 +204,16 @@ fn without_records_live_falls_back_to_the_newest_stable_release_on_the_branch() 
     let r = Resolver::new(&index, &f);
     let tip = oid(5); // v2.0.0 (commit 9) is not on the branch
     let s = r
-        .status(
-            &env("production"),
-            &Component::DEFAULT,
-            Some(("main", &tip)),
-        )
+        .status(&env("production"), &Component::DEFAULT, Some(("main", &tip)))
         .unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.1.0"));
     assert_eq!(
         s.live.as_ref().unwrap().evidence,
-        Evidence::Branch {
-            name: "main".into()
-        }
+        Evidence::Branch { name: "main".into() }
     );
     assert_eq!(tag_of(&r, s.previous_stable).as_deref(), Some("v1.0.0"));
     // No branch and no record: nothing is known.
-    let s = r
-        .status(&env("production"), &Component::DEFAULT, None)
-        .unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
     assert!(s.live.is_none() && s.previous_stable.is_none());
 }
 
@@ -241,9 +225,7 @@ fn records_in_the_same_second_are_ordered_by_their_sequence_number() {
         .deploy("staging", "20260101T010000Z", 9, "v1.0.0");
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let r = Resolver::new(&index, &f);
-    let s = r
-        .status(&env("staging"), &Component::DEFAULT, None)
-        .unwrap();
+    let s = r.status(&env("staging"), &Component::DEFAULT, None).unwrap();
     assert_eq!(
         live_tag(&r, &s).as_deref(),
         Some("v1.1.0"),
@@ -255,17 +237,19 @@ fn records_in_the_same_second_are_ordered_by_their_sequence_number() {
 fn a_restore_lifts_the_bad_mark_and_makes_the_release_live_again() {
     let mut f = Fake::default();
     f.release("v1.0.0", 1).release("v1.1.0", 2);
-    f.deploy("production", "20260101T010000Z", 1, "v1.1.0")
-        .rollback("production", "20260102T010000Z", "v1.1.0", "v1.0.0");
+    f.deploy("production", "20260101T010000Z", 1, "v1.1.0").rollback(
+        "production",
+        "20260102T010000Z",
+        "v1.1.0",
+        "v1.0.0",
+    );
     f.record(
         "restore/production/20260103T010000Z.1-v1.1.0",
         "Restore-Environment: production\nRestore-Rollback: rollback/production/20260102T010000Z.1-v1.1.0\nRestore-Release: v1.1.0",
     );
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let r = Resolver::new(&index, &f);
-    let s = r
-        .status(&env("production"), &Component::DEFAULT, None)
-        .unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.1.0"));
     assert!(s.bad.is_empty());
 }
@@ -276,26 +260,21 @@ fn malformed_and_dangling_records_are_reported_and_skipped() {
     f.release("v1.0.0", 1);
     f.deploy("production", "20260101T010000Z", 1, "v1.0.0");
     f.deploy("production", "20260102T010000Z", 1, "v9.9.9");
-    f.record(
-        "deploy/production/20260103T010000Z.1-v1.0.0",
-        "Not-A-Record: x",
-    );
+    f.record("deploy/production/20260103T010000Z.1-v1.0.0", "Not-A-Record: x");
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let r = Resolver::new(&index, &f);
-    let s = r
-        .status(&env("production"), &Component::DEFAULT, None)
-        .unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.0.0"));
     let problems = r.problems();
     assert!(
-        problems
-            .iter()
-            .any(|p| matches!(p, Problem::MalformedRecord { .. })),
+        problems.iter().any(|p| matches!(p, Problem::MalformedRecord { .. })),
         "{problems:?}"
     );
-    assert!(problems.iter().any(
-        |p| matches!(p, Problem::UnknownRelease { release, .. } if release.as_str() == "v9.9.9")
-    ));
+    assert!(
+        problems
+            .iter()
+            .any(|p| matches!(p, Problem::UnknownRelease { release, .. } if release.as_str() == "v9.9.9"))
+    );
 }
 
 #[test]
@@ -319,12 +298,7 @@ fn only_the_records_needed_are_read() {
         f.release(&format!("v1.0.{i}"), i + 1);
         f.deploy(
             "production",
-            &format!(
-                "2026010{}T{:02}{:02}00Z",
-                1 + i / 60 / 24,
-                i / 60 % 24,
-                i % 60
-            ),
+            &format!("2026010{}T{:02}{:02}00Z", 1 + i / 60 / 24, i / 60 % 24, i % 60),
             1,
             &format!("v1.0.{i}"),
         );
@@ -332,9 +306,7 @@ fn only_the_records_needed_are_read() {
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let counting = Counting(&f, Default::default());
     let r = Resolver::new(&index, &counting);
-    let s = r
-        .status(&env("production"), &Component::DEFAULT, None)
-        .unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.0.199"));
     assert!(counting.1.get() <= 4, "read {} objects", counting.1.get());
 }
@@ -346,45 +318,34 @@ fn monorepo_components_resolve_separately() {
         .release("api-v1.1.0", 2)
         .release("web/v2.0.0", 3)
         .release("v0.9.0", 4);
-    f.deploy("production", "20260101T010000Z", 1, "api-v1.1.0")
-        .deploy("production", "20260102T010000Z", 1, "web/v2.0.0");
-    let cfg = config(
-        "[components.api]\nprefix = 'api-v'\n[components.web]\npattern = '^web/v(?P<version>.+)$'\n",
+    f.deploy("production", "20260101T010000Z", 1, "api-v1.1.0").deploy(
+        "production",
+        "20260102T010000Z",
+        1,
+        "web/v2.0.0",
     );
+    let cfg = config("[components.api]\nprefix = 'api-v'\n[components.web]\npattern = '^web/v(?P<version>.+)$'\n");
     let index = Index::build(f.tags.clone(), &cfg);
-    let comps: Vec<_> = index
-        .components()
-        .iter()
-        .map(|c| c.name().map(str::to_owned))
-        .collect();
+    let comps: Vec<_> = index.components().iter().map(|c| c.name().map(str::to_owned)).collect();
     assert_eq!(comps, [Some("api".into()), Some("web".into()), None]);
     let r = Resolver::new(&index, &f);
     let api = cfg.component(Some("api")).unwrap();
     let s = r.status(&env("production"), api, None).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("api-v1.1.0"));
     assert_eq!(tag_of(&r, s.previous_stable).as_deref(), Some("api-v1.0.0"));
-    let s = r
-        .status(&env("production"), &Component::DEFAULT, None)
-        .unwrap();
-    assert!(
-        s.live.is_none(),
-        "no record names a default-component release"
-    );
+    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
+    assert!(s.live.is_none(), "no record names a default-component release");
 }
 
 #[test]
 fn views_carry_flags_dates_and_duplicates() {
     let mut f = Fake::default();
-    f.release("v1.0.0", 1)
-        .lightweight("1.0.0", 2)
-        .release("v1.1.0-rc.1", 3);
+    f.release("v1.0.0", 1).lightweight("1.0.0", 2).release("v1.1.0-rc.1", 3);
     f.deploy("staging", "20260101T010000Z", 1, "v1.1.0-rc.1");
     let index = Index::build(f.tags.clone(), &Config::defaults());
     assert_eq!(index.duplicate_versions(), vec![vec![1, 2]]);
     let r = Resolver::new(&index, &f);
-    let statuses = r
-        .statuses(&index.environments(&Config::defaults()), None)
-        .unwrap();
+    let statuses = r.statuses(&index.environments(&Config::defaults()), None).unwrap();
     let envs: Vec<_> = statuses.iter().map(|s| s.environment.as_str()).collect();
     assert_eq!(
         envs,

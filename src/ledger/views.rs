@@ -2,9 +2,7 @@
 //! environment with its releases resolved to tags and commits.
 
 use super::{EnvStatus, Evidence, Resolver};
-use crate::model::{
-    Component, EnvName, ObjectKind, Oid, Person, RecordKind, TagName, Timestamp, Trailer,
-};
+use crate::model::{Component, EnvName, ObjectKind, Oid, Person, RecordKind, TagName, Timestamp, Trailer};
 
 #[derive(Debug, Clone)]
 pub struct ReleaseInfo {
@@ -30,12 +28,7 @@ pub struct ReleaseInfo {
 }
 
 /// Everything known about the release at `index`. Reads its tag object.
-pub fn release_info(
-    resolver: &Resolver<'_>,
-    index: usize,
-    statuses: &[EnvStatus],
-    duplicate: bool,
-) -> ReleaseInfo {
+pub fn release_info(resolver: &Resolver<'_>, index: usize, statuses: &[EnvStatus], duplicate: bool) -> ReleaseInfo {
     let release = &resolver.index.releases[index];
     let object = resolver.object(&release.entry);
     let annotation = object.as_ref().and_then(|o| o.annotation.as_ref());
@@ -72,9 +65,7 @@ pub fn release_info(
                 .and_then(|o| o.commit_subject.clone())
                 .unwrap_or_default(),
         },
-        message: annotation
-            .map(|a| a.text().into_owned())
-            .unwrap_or_default(),
+        message: annotation.map(|a| a.text().into_owned()).unwrap_or_default(),
         trailers: annotation.map(|a| a.trailers()).unwrap_or_default(),
         live_in: envs(&|s| s.live.as_ref().is_some_and(|l| l.release == index)),
         bad_in: envs(&|s| s.bad.contains(&index)),

@@ -8,10 +8,7 @@ mod state;
 mod time;
 pub mod trailers;
 
-pub use names::{
-    Component, EnvName, NameError, Oid, TagName, escape_invalid_utf8 as names_escape,
-    is_valid_tag_name,
-};
+pub use names::{Component, EnvName, NameError, Oid, TagName, escape_invalid_utf8 as names_escape, is_valid_tag_name};
 pub use record::{Record, RecordError, RecordKind};
 pub use release::{Release, ReleaseScheme, TagClass};
 pub use state::{Head, RepoState};

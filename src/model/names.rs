@@ -23,9 +23,7 @@ impl Oid {
         if ok {
             Ok(Oid(hex.to_ascii_lowercase()))
         } else {
-            Err(NameError::BadOid {
-                value: hex.to_owned(),
-            })
+            Err(NameError::BadOid { value: hex.to_owned() })
         }
     }
     pub fn as_str(&self) -> &str {
@@ -97,8 +95,7 @@ pub fn escape_invalid_utf8(mut bytes: &[u8]) -> String {
 
 /// Whether git accepts `name` as a tag name (`git check-ref-format` rules).
 pub fn is_valid_tag_name(name: &str) -> bool {
-    let bad_char =
-        |c: char| c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\');
+    let bad_char = |c: char| c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\');
     !name.is_empty()
         && name != "@"
         && !name.chars().any(bad_char)
@@ -120,11 +117,7 @@ fn check_simple_name(value: &str) -> Result<(), &'static str> {
     if value.len() > 64 {
         return Err("it is longer than 64 characters");
     }
-    if !value
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphanumeric())
-    {
+    if !value.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric()) {
         return Err("it must start with a letter or digit");
     }
     if !value
@@ -206,27 +199,14 @@ mod tests {
     fn environment_names_must_be_ref_safe() {
         assert!(EnvName::parse("production").is_ok());
         assert!(EnvName::parse("eu-west.1").is_ok());
-        for bad in [
-            "",
-            "prod env",
-            "a..b",
-            "../x",
-            "x/y",
-            "x.lock",
-            "-x",
-            "prod\u{1b}",
-        ] {
+        for bad in ["", "prod env", "a..b", "../x", "x/y", "x.lock", "-x", "prod\u{1b}"] {
             assert!(EnvName::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }
 
     #[test]
     fn tag_names_follow_git_rules() {
-        for ok in [
-            "v1.2.3",
-            "deploy/production/20261122T003000Z.1-api/v1.0.0",
-            "pkg@1.0.0",
-        ] {
+        for ok in ["v1.2.3", "deploy/production/20261122T003000Z.1-api/v1.0.0", "pkg@1.0.0"] {
             assert!(is_valid_tag_name(ok), "{ok}");
         }
         for bad in [

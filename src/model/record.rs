@@ -17,11 +17,7 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 3] = [
-        RecordKind::Deploy,
-        RecordKind::Rollback,
-        RecordKind::Restore,
-    ];
+    pub const ALL: [RecordKind; 3] = [RecordKind::Deploy, RecordKind::Rollback, RecordKind::Restore];
 
     /// The trailer that names the environment; its presence confirms the kind.
     pub fn environment_key(self) -> &'static str {
@@ -129,10 +125,7 @@ impl Record {
         let need = |key: &'static str| -> Result<&str, RecordError> {
             trailers::find(&trailers, key)
                 .filter(|v| !v.is_empty())
-                .ok_or_else(|| RecordError::MissingTrailer {
-                    tag: tag.clone(),
-                    key,
-                })
+                .ok_or_else(|| RecordError::MissingTrailer { tag: tag.clone(), key })
         };
         let bad = |key: &'static str, value: &str| RecordError::BadTrailer {
             tag: tag.clone(),
@@ -245,16 +238,12 @@ mod tests {
         assert_eq!(r.live_release().as_str(), "v1.2.3");
         assert_eq!(r.body, "Canary looked fine.");
         assert_eq!(r.time, Timestamp::utc(1_000));
-        assert!(
-            matches!(r.detail, RecordDetail::Deploy { ref artifacts, .. } if artifacts == &["sha256:abc"])
-        );
+        assert!(matches!(r.detail, RecordDetail::Deploy { ref artifacts, .. } if artifacts == &["sha256:abc"]));
     }
 
     #[test]
     fn a_backfilled_deploy_uses_its_deploy_time() {
-        let a = annotation(
-            "D\n\nDeploy-Environment: staging\nDeploy-Release: v1\nDeploy-Time: 2026-01-02T03:04:05Z\n",
-        );
+        let a = annotation("D\n\nDeploy-Environment: staging\nDeploy-Release: v1\nDeploy-Time: 2026-01-02T03:04:05Z\n");
         let r = Record::parse(&TagName::new("t"), RecordKind::Deploy, None, Some(&a)).unwrap();
         assert_eq!(r.time.rfc3339(), "2026-01-02T03:04:05Z");
     }
@@ -271,10 +260,7 @@ mod tests {
         let missing = annotation("R\n\nRollback-Environment: production\nRollback-From: v2\n");
         assert!(matches!(
             Record::parse(&tag, RecordKind::Rollback, None, Some(&missing)),
-            Err(RecordError::MissingTrailer {
-                key: "Rollback-To",
-                ..
-            })
+            Err(RecordError::MissingTrailer { key: "Rollback-To", .. })
         ));
     }
 
@@ -294,9 +280,7 @@ mod tests {
 
     #[test]
     fn newer_format_versions_are_read_and_flagged() {
-        let a = annotation(
-            "D\n\nDeploy-Environment: production\nDeploy-Release: v1\nGit-Rollback-Format: 2\n",
-        );
+        let a = annotation("D\n\nDeploy-Environment: production\nDeploy-Release: v1\nGit-Rollback-Format: 2\n");
         assert!(
             Record::parse(&TagName::new("t"), RecordKind::Deploy, None, Some(&a))
                 .unwrap()

@@ -11,6 +11,8 @@ use super::{Component, TagEntry};
 pub struct ComponentPattern {
     pub component: Component,
     pub pattern: Regex,
+    /// How a new release of this component is named (`v{version}`), if the tool may tag it.
+    pub tag_template: Option<String>,
 }
 
 /// How tag names map to releases. Patterns are tried in order; the first match wins.
@@ -87,8 +89,7 @@ impl Release {
 
     /// Same version for ordering purposes (semver precedence ignores build metadata).
     pub fn same_version(&self, other: &Release) -> bool {
-        self.component == other.component
-            && self.version.cmp_precedence(&other.version) == Ordering::Equal
+        self.component == other.component && self.version.cmp_precedence(&other.version) == Ordering::Equal
     }
 }
 
@@ -104,10 +105,12 @@ mod tests {
                 ComponentPattern {
                     component: Component::named("api").unwrap(),
                     pattern: Regex::new(r"^api-v(?P<version>.+)$").unwrap(),
+                    tag_template: None,
                 },
                 ComponentPattern {
                     component: Component::DEFAULT,
                     pattern: Regex::new(r"^v?(?P<version>\d+\.\d+\.\d+(?:[-+].*)?)$").unwrap(),
+                    tag_template: None,
                 },
             ],
         }
@@ -136,14 +139,8 @@ mod tests {
         assert!(
             matches!(scheme().classify("1.2.3"), TagClass::Release { component, .. } if component == Component::DEFAULT)
         );
-        assert!(matches!(
-            scheme().classify("v01.2.3"),
-            TagClass::Malformed { .. }
-        ));
-        assert!(matches!(
-            scheme().classify("api-vX"),
-            TagClass::Malformed { .. }
-        ));
+        assert!(matches!(scheme().classify("v01.2.3"), TagClass::Malformed { .. }));
+        assert!(matches!(scheme().classify("api-vX"), TagClass::Malformed { .. }));
         assert_eq!(scheme().classify("latest"), TagClass::Other);
         assert_eq!(scheme().classify("v1.2"), TagClass::Other);
     }

@@ -21,6 +21,9 @@ pub struct RepoState {
     pub git_dir: PathBuf,
     pub workdir: Option<PathBuf>,
     pub shallow: bool,
+    /// An operation in progress (`merge`, `rebase`, `cherry-pick`, `revert`, …), also a paused
+    /// sequence (`.git/sequencer` left behind by a multi-commit revert or cherry-pick).
+    pub operation: Option<String>,
     pub head: Head,
     /// Local branches: short name and tip.
     pub branches: Vec<(String, Oid)>,
@@ -30,10 +33,7 @@ pub struct RepoState {
 
 impl RepoState {
     pub fn branch_tip(&self, name: &str) -> Option<&Oid> {
-        self.branches
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, id)| id)
+        self.branches.iter().find(|(n, _)| n == name).map(|(_, id)| id)
     }
     pub fn has_commits(&self) -> bool {
         !self.branches.is_empty() || matches!(self.head, Head::Detached(_))

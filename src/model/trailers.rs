@@ -141,12 +141,7 @@ pub enum TrailerError {
 
 /// Checks that a trailer can be written and read back unchanged.
 pub fn validate(t: &Trailer) -> Result<(), TrailerError> {
-    if t.key.is_empty()
-        || !t
-            .key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
+    if t.key.is_empty() || !t.key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(TrailerError::BadKey(t.key.clone()));
     }
     if t.value.chars().any(char::is_control) {
@@ -156,11 +151,7 @@ pub fn validate(t: &Trailer) -> Result<(), TrailerError> {
 }
 
 /// Formats a whole message: subject, optional body, then the trailer block.
-pub fn format_message(
-    subject: &str,
-    body: &str,
-    trailers: &[Trailer],
-) -> Result<String, TrailerError> {
+pub fn format_message(subject: &str, body: &str, trailers: &[Trailer]) -> Result<String, TrailerError> {
     let mut out = String::new();
     out.push_str(subject.trim());
     out.push('\n');
@@ -233,10 +224,7 @@ mod tests {
         let msg = "S\n\nNote : first\n  second line\nKey: v\n";
         assert_eq!(
             parse(msg),
-            vec![
-                Trailer::new("Note", "first second line"),
-                Trailer::new("Key", "v")
-            ]
+            vec![Trailer::new("Note", "first second line"), Trailer::new("Key", "v")]
         );
     }
 

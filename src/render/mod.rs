@@ -74,11 +74,7 @@ impl Output {
     pub fn warn(&self, text: &str) {
         if !self.json {
             let s = &self.err_styles;
-            let _ = writeln!(
-                io::stderr().lock(),
-                "{} {text}",
-                s.warn.apply_to("warning:")
-            );
+            let _ = writeln!(io::stderr().lock(), "{} {text}", s.warn.apply_to("warning:"));
         }
     }
 

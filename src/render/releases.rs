@@ -23,10 +23,7 @@ fn flags(r: &ReleaseInfo) -> Vec<(String, bool)> {
         f.push(("duplicate-version".into(), true));
     }
     if let Some(kind) = r.not_a_commit {
-        f.push((
-            format!("points-to-{}", format!("{kind:?}").to_lowercase()),
-            true,
-        ));
+        f.push((format!("points-to-{}", format!("{kind:?}").to_lowercase()), true));
     }
     f
 }

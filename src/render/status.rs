@@ -4,12 +4,7 @@ use super::Output;
 use crate::ledger::views::{EvidenceInfo, StatusInfo};
 use crate::ui::sanitize;
 
-pub fn blocks(
-    out: &Output,
-    statuses: &[StatusInfo],
-    branch: Option<&str>,
-    with_component: bool,
-) -> String {
+pub fn blocks(out: &Output, statuses: &[StatusInfo], branch: Option<&str>, with_component: bool) -> String {
     let s = &out.out_styles;
     let mut text = String::new();
     for (n, st) in statuses.iter().enumerate() {
@@ -56,11 +51,7 @@ pub fn blocks(
                         )
                     }
                 };
-                text.push_str(&format!(
-                    "{}{}\n",
-                    field("evidence"),
-                    s.dim.apply_to(evidence)
-                ));
+                text.push_str(&format!("{}{}\n", field("evidence"), s.dim.apply_to(evidence)));
             }
             None => text.push_str(&format!(
                 "{}{}\n",
@@ -82,16 +73,8 @@ pub fn blocks(
         };
         text.push_str(&format!("{}{prev}\n", field("previous stable")));
         if !st.bad.is_empty() {
-            let bad: Vec<String> = st
-                .bad
-                .iter()
-                .map(|t| sanitize::line(t.as_str()).into_owned())
-                .collect();
-            text.push_str(&format!(
-                "{}{}\n",
-                field("bad"),
-                s.bad.apply_to(bad.join(", "))
-            ));
+            let bad: Vec<String> = st.bad.iter().map(|t| sanitize::line(t.as_str()).into_owned()).collect();
+            text.push_str(&format!("{}{}\n", field("bad"), s.bad.apply_to(bad.join(", "))));
         }
         if let (Some(n), Some(b)) = (st.unreleased_commits, branch) {
             let what = if st.live.is_some() {

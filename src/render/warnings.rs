@@ -19,11 +19,7 @@ fn sample<T: AsRef<str>>(names: &[T]) -> String {
 }
 
 /// Each warning with an optional hint.
-pub fn ledger(
-    state: &RepoState,
-    index: &Index,
-    problems: &[Problem],
-) -> Vec<(String, Option<String>)> {
+pub fn ledger(state: &RepoState, index: &Index, problems: &[Problem]) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     if state.shallow {
         out.push((
@@ -42,10 +38,7 @@ pub fn ledger(
         ));
     }
     for group in index.duplicate_versions() {
-        let names: Vec<&str> = group
-            .iter()
-            .map(|i| index.releases[*i].entry.name.as_str())
-            .collect();
+        let names: Vec<&str> = group.iter().map(|i| index.releases[*i].entry.name.as_str()).collect();
         out.push((
             format!(
                 "version {} is tagged more than once: {}",

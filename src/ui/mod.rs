@@ -6,7 +6,5 @@ pub mod sanitize;
 /// Tells the user they hit a bug (called from the panic hook; the process then exits 101).
 pub fn report_bug(detail: &str) {
     eprintln!("error: git-rollback hit a bug (this is a bug, please report it): {detail}");
-    eprintln!(
-        "hint: nothing is written after a failure; refs are only changed in one final transaction"
-    );
+    eprintln!("hint: nothing is written after a failure; refs are only changed in one final transaction");
 }

@@ -38,10 +38,7 @@ pub fn line(text: &str) -> Cow<'_, str> {
 
 /// For multi-line text (messages): newlines and tabs are kept, everything else escaped.
 pub fn text(text: &str) -> Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| c != '\n' && c != '\t' && is_dangerous(c))
-    {
+    if !text.chars().any(|c| c != '\n' && c != '\t' && is_dangerous(c)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -81,10 +78,7 @@ mod tests {
         assert_eq!(line("a\u{9b}b"), "a\\x9bb");
         assert_eq!(line("title\u{7}"), "title\\x07");
         assert_eq!(line("two\nlines"), "two\\nlines");
-        assert_eq!(
-            text("two\nlines\u{1b}]0;x\u{7}"),
-            "two\nlines\\x1b]0;x\\x07"
-        );
+        assert_eq!(text("two\nlines\u{1b}]0;x\u{7}"), "two\nlines\\x1b]0;x\\x07");
         assert_eq!(line("abc\u{202e}gpj.exe"), "abc\\u{202e}gpj.exe");
         assert_eq!(bytes(b"bad \xff byte"), "bad \\xff byte");
         assert!(matches!(line("plain v1.2.3"), Cow::Borrowed(_)));

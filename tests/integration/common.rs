@@ -71,13 +71,9 @@ pub fn fixture(name: &str) -> PathBuf {
         .prefix(&format!(".{name}-"))
         .tempdir_in(&cache)
         .unwrap();
-    let out = hermetic(
-        Command::new("bash")
-            .arg(&script)
-            .arg(tmp.path().join("repo")),
-    )
-    .output()
-    .expect("bash runs");
+    let out = hermetic(Command::new("bash").arg(&script).arg(tmp.path().join("repo")))
+        .output()
+        .expect("bash runs");
     assert!(
         out.status.success(),
         "fixture {name} failed:\n{}\n{}",
@@ -89,10 +85,7 @@ pub fn fixture(name: &str) -> PathBuf {
     if std::fs::rename(&built, &done).is_err() {
         let _ = std::fs::remove_dir_all(&built);
     }
-    assert!(
-        done.join("repo").exists(),
-        "fixture {name} was not published"
-    );
+    assert!(done.join("repo").exists(), "fixture {name} was not published");
     done.join("repo")
 }
 

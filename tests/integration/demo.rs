@@ -19,10 +19,7 @@ fn the_demo_builds_a_ledger_that_status_and_releases_read() {
     let envs = status["environments"].as_array().unwrap();
     let by_name = |n: &str| envs.iter().find(|e| e["name"] == n).unwrap().clone();
     assert_eq!(by_name("production")["live"]["tag"], "v1.3.0");
-    assert_eq!(
-        by_name("production")["live"]["evidence"]["record_kind"],
-        "rollback"
-    );
+    assert_eq!(by_name("production")["live"]["evidence"]["record_kind"], "rollback");
     assert_eq!(by_name("production")["bad"], serde_json::json!(["v1.4.0"]));
     assert_eq!(by_name("production")["previous_stable"]["tag"], "v1.2.0");
     assert_eq!(by_name("staging")["live"]["tag"], "v1.4.0");
@@ -34,28 +31,11 @@ fn the_demo_builds_a_ledger_that_status_and_releases_read() {
         .iter()
         .map(|r| r["tag"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(
-        tags,
-        [
-            "v1.4.0",
-            "v1.3.0",
-            "v1.2.0",
-            "v1.2.0-rc.1",
-            "v1.1.0",
-            "v1.0.0"
-        ]
-    );
+    assert_eq!(tags, ["v1.4.0", "v1.3.0", "v1.2.0", "v1.2.0-rc.1", "v1.1.0", "v1.0.0"]);
     assert!(releases["warnings"].as_array().unwrap().is_empty());
 
     // Every record parses with git's own trailer parser.
-    let record = git(
-        &dir,
-        &[
-            "for-each-ref",
-            "--format=%(contents)",
-            "refs/tags/rollback/",
-        ],
-    );
+    let record = git(&dir, &["for-each-ref", "--format=%(contents)", "refs/tags/rollback/"]);
     let parsed = std::process::Command::new("git")
         .args(["interpret-trailers", "--parse"])
         .stdin(std::process::Stdio::piped())
@@ -80,10 +60,6 @@ fn the_demo_refuses_a_non_empty_directory_and_leaves_it_alone() {
     std::fs::write(tmp.path().join("keep.txt"), "mine").unwrap();
     let r = run_in(tmp.path(), &["demo", "."]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("is not an empty directory"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("is not an empty directory"), "{}", r.stderr);
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
 }

@@ -8,11 +8,7 @@ fn outside_a_repository_every_read_command_exits_3() {
     for cmd in ["releases", "status"] {
         let r = run_in(tmp.path(), &[cmd]);
         assert_eq!(r.code, 3, "{cmd}: {}", r.stderr);
-        assert!(
-            r.stderr.starts_with("error: not a git repository"),
-            "{}",
-            r.stderr
-        );
+        assert!(r.stderr.starts_with("error: not a git repository"), "{}", r.stderr);
         assert!(r.stderr.contains("hint:"), "{}", r.stderr);
         let j = run_in(tmp.path(), &[cmd, "--json"]);
         assert_eq!(j.code, 3);
@@ -27,10 +23,7 @@ fn usage_errors_exit_2_and_help_exits_0() {
     let tmp = tempfile::tempdir().unwrap();
     assert_eq!(run_in(tmp.path(), &["releases", "--limit", "x"]).code, 2);
     assert_eq!(run_in(tmp.path(), &["no-such-command"]).code, 2);
-    assert_eq!(
-        run_in(tmp.path(), &["-C", "/definitely/not/here", "status"]).code,
-        2
-    );
+    assert_eq!(run_in(tmp.path(), &["-C", "/definitely/not/here", "status"]).code, 2);
     let help = run_in(tmp.path(), &["--help"]);
     assert_eq!(help.code, 0);
     assert!(help.stdout.contains("Exit codes"));
@@ -50,10 +43,7 @@ fn completions_and_man_come_from_the_cli_definition() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let r = run_in(tmp.path(), &["completions", shell]);
         assert_eq!(r.code, 0, "{shell}");
-        assert!(
-            r.stdout.contains("releases") && r.stdout.contains("status"),
-            "{shell}"
-        );
+        assert!(r.stdout.contains("releases") && r.stdout.contains("status"), "{shell}");
     }
     let man = run_in(tmp.path(), &["man"]);
     assert_eq!(man.code, 0);
@@ -80,15 +70,6 @@ fn a_closed_stdout_is_not_an_error() {
     .unwrap();
     drop(child.stdout.take()); // the reader goes away before the writer is done
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }

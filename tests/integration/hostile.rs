@@ -13,16 +13,8 @@ fn nothing_from_the_repository_reaches_the_terminal_raw() {
     for args in [&["releases", "--all", "-v"][..], &["status"][..]] {
         let r = run_in(&dir, args);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
-        assert!(
-            no_terminal_controls(&r.stdout),
-            "{args:?} stdout: {:?}",
-            r.stdout
-        );
-        assert!(
-            no_terminal_controls(&r.stderr),
-            "{args:?} stderr: {:?}",
-            r.stderr
-        );
+        assert!(no_terminal_controls(&r.stdout), "{args:?} stdout: {:?}", r.stdout);
+        assert!(no_terminal_controls(&r.stderr), "{args:?} stderr: {:?}", r.stderr);
     }
     let r = run_in(&dir, &["releases", "--all"]);
     assert!(
@@ -43,10 +35,7 @@ fn json_carries_the_raw_text_escaped_and_stays_small() {
         "the 10 MB message is not copied into the listing: {} bytes",
         r.stdout.len()
     );
-    assert!(
-        r.stdout.contains("\\u001b[31m"),
-        "JSON escapes control characters"
-    );
+    assert!(r.stdout.contains("\\u001b[31m"), "JSON escapes control characters");
     let doc = r.json();
     let warnings: Vec<&str> = doc["warnings"]
         .as_array()

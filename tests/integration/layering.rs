@@ -20,11 +20,7 @@ fn violations(allowed: &[&str], needles: &[&str]) -> Vec<String> {
     sources(&root.join("src"), &mut files);
     let mut found = Vec::new();
     for f in files {
-        let rel = f
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
         if allowed.iter().any(|a| rel.starts_with(a)) {
             continue;
         }
@@ -41,28 +37,19 @@ fn violations(allowed: &[&str], needles: &[&str]) -> Vec<String> {
 
 #[test]
 fn gix_is_used_only_in_src_git() {
-    assert_eq!(
-        violations(&["src/git/"], &["gix::", "use gix"]),
-        Vec::<String>::new()
-    );
+    assert_eq!(violations(&["src/git/"], &["gix::", "use gix"]), Vec::<String>::new());
 }
 
 #[test]
 fn dialoguer_is_used_only_in_src_ui() {
-    assert_eq!(
-        violations(&["src/ui/"], &["dialoguer"]),
-        Vec::<String>::new()
-    );
+    assert_eq!(violations(&["src/ui/"], &["dialoguer"]), Vec::<String>::new());
 }
 
 #[test]
 fn printing_happens_only_in_render_and_ui() {
     let allowed = ["src/render/", "src/ui/", "src/main.rs"];
     assert_eq!(
-        violations(
-            &allowed,
-            &["println!", "print!(", "eprint!(", "eprintln!", "dbg!("]
-        ),
+        violations(&allowed, &["println!", "print!(", "eprint!(", "eprintln!", "dbg!("]),
         Vec::<String>::new()
     );
 }
@@ -75,11 +62,7 @@ fn deciding_modules_do_no_io() {
     let mut all = Vec::new();
     sources(&root.join("src"), &mut all);
     for f in all {
-        let rel = f
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
         if !deciding.iter().any(|d| rel.starts_with(d)) {
             others.push(rel);
         }

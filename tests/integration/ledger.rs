@@ -21,11 +21,7 @@ fn snapshot_fixture(name: &str) {
     ] {
         let r = run_in(&dir, args);
         assert_eq!(r.code, 0, "{label}: {}", r.stderr);
-        assert!(
-            r.stderr.is_empty(),
-            "JSON mode keeps stderr clean: {}",
-            r.stderr
-        );
+        assert!(r.stderr.is_empty(), "JSON mode keeps stderr clean: {}", r.stderr);
         insta::assert_json_snapshot!(format!("{name}-{label}"), r.json());
     }
 }
@@ -97,10 +93,7 @@ fn records_scenario_live_bad_and_previous_stable() {
     assert_eq!(names, ["staging", "production"], "config order");
     // Live release commits agree with git.
     let commit = git(&dir, &["rev-parse", "v1.2.0^{commit}"]);
-    assert_eq!(
-        production["live"]["commit"].as_str().unwrap(),
-        commit.trim()
-    );
+    assert_eq!(production["live"]["commit"].as_str().unwrap(), commit.trim());
 }
 
 #[test]
@@ -120,13 +113,7 @@ fn release_order_agrees_with_git_version_sort() {
         // git sorts pre-releases before their release with versionsort.suffix=-.
         let theirs: Vec<String> = git(
             &dir,
-            &[
-                "-c",
-                "versionsort.suffix=-",
-                "tag",
-                "--list",
-                "--sort=-v:refname",
-            ],
+            &["-c", "versionsort.suffix=-", "tag", "--list", "--sort=-v:refname"],
         )
         .lines()
         .filter(|t| ours.iter().any(|o| o == t))
@@ -171,11 +158,7 @@ fn limit_all_and_component_filters() {
     assert_eq!(tags(&one), ["v1.10.0"]);
     assert_eq!(one["omitted"], 3);
     let r = run_in(&dir, &["releases", "--limit", "2"]);
-    assert!(
-        r.stderr.contains("2 older releases not shown"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("2 older releases not shown"), "{}", r.stderr);
 
     let mono = fixture("monorepo");
     let api = run_in(&mono, &["releases", "--json", "--component", "api"]).json();
@@ -193,11 +176,7 @@ fn an_unknown_environment_is_an_input_error() {
     let r = run_in(&fixture("records"), &["status", "--env", "prod"]);
     assert_eq!(r.code, 2);
     insta::assert_snapshot!(r.snapshot());
-    let ok = run_in(
-        &fixture("records"),
-        &["status", "--json", "--env", "staging"],
-    )
-    .json();
+    let ok = run_in(&fixture("records"), &["status", "--json", "--env", "staging"]).json();
     assert_eq!(ok["environments"].as_array().unwrap().len(), 1);
 }
 
@@ -212,11 +191,7 @@ fn a_malformed_config_names_the_file_and_the_key() {
     insta::assert_snapshot!(r.snapshot());
     let r = run_in(&dir, &["releases", "--config", "missing.toml"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("cannot read missing.toml"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("cannot read missing.toml"), "{}", r.stderr);
 }
 
 #[test]
@@ -228,11 +203,7 @@ fn read_commands_write_nothing() {
         git(&dir, &["count-objects", "-v"]),
         git(&dir, &["status", "--porcelain"]),
     );
-    for args in [
-        &["releases", "--all"][..],
-        &["status"][..],
-        &["releases", "--json"][..],
-    ] {
+    for args in [&["releases", "--all"][..], &["status"][..], &["releases", "--json"][..]] {
         assert_eq!(run_in(&dir, args).code, 0);
     }
     let after = (
@@ -247,17 +218,10 @@ fn read_commands_write_nothing() {
 fn works_from_a_subdirectory_and_with_dash_c() {
     let dir = fixture("records");
     let top = run_in(&dir, &["status", "--json"]).stdout;
-    assert_eq!(
-        run_in(&dir.join("migrations"), &["status", "--json"]).stdout,
-        top
-    );
+    assert_eq!(run_in(&dir.join("migrations"), &["status", "--json"]).stdout, top);
     let tmp = tempfile::tempdir().unwrap();
     assert_eq!(
-        run_in(
-            tmp.path(),
-            &["-C", dir.to_str().unwrap(), "status", "--json"]
-        )
-        .stdout,
+        run_in(tmp.path(), &["-C", dir.to_str().unwrap(), "status", "--json"]).stdout,
         top
     );
 }

@@ -13,9 +13,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> CommandResult {
     let (dir, created) = match &args.dir {
         Some(d) => (d.clone(), !d.exists()),
         None => {
-            let tmp = tempfile::Builder::new()
-                .prefix("git-rollback-demo-")
-                .tempdir()?;
+            let tmp = tempfile::Builder::new().prefix("git-rollback-demo-").tempdir()?;
             (tmp.keep(), true)
         }
     };
@@ -23,17 +21,14 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> CommandResult {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    ctx.out.status(&format!(
-        "Building a demo repository in {} …",
-        dir.display()
-    ));
+    ctx.out
+        .status(&format!("Building a demo repository in {} …", dir.display()));
     match demo::build(&dir, Timestamp::utc(now)) {
         Ok(summary) => {
             if ctx.global.json {
                 return Ok(ctx.out.json_doc(&render::demo::doc(&dir, &summary))?);
             }
-            ctx.out
-                .data(&render::demo::human(&ctx.out, &dir, &summary))?;
+            ctx.out.data(&render::demo::human(&ctx.out, &dir, &summary))?;
             Ok(())
         }
         Err(e) => {

@@ -21,12 +21,7 @@ pub fn run(ctx: &Context, args: &ReleasesArgs) -> CommandResult {
     let envs = loaded.index.environments(&loaded.config);
     let statuses = resolver.statuses(&envs, branch)?;
 
-    let duplicates: HashSet<usize> = loaded
-        .index
-        .duplicate_versions()
-        .into_iter()
-        .flatten()
-        .collect();
+    let duplicates: HashSet<usize> = loaded.index.duplicate_versions().into_iter().flatten().collect();
     let matching: Vec<usize> = (0..loaded.index.releases.len())
         .filter(|i| {
             component
@@ -64,8 +59,7 @@ pub fn run(ctx: &Context, args: &ReleasesArgs) -> CommandResult {
     }
     if shown.is_empty() {
         if !loaded.state.has_commits() {
-            ctx.out
-                .status("No releases: this repository has no commits yet.");
+            ctx.out.status("No releases: this repository has no commits yet.");
         } else if component.is_some() {
             ctx.out.status("No releases of this component.");
         } else {
@@ -79,8 +73,7 @@ pub fn run(ctx: &Context, args: &ReleasesArgs) -> CommandResult {
         return Ok(());
     }
     let with_component = loaded.index.components().iter().any(|c| c.name().is_some());
-    ctx.out
-        .data(&releases::table(&ctx.out, &shown, with_component))?;
+    ctx.out.data(&releases::table(&ctx.out, &shown, with_component))?;
     if omitted > 0 {
         ctx.out.status(&format!(
             "… {omitted} older release{} not shown (--all or --limit N)",

@@ -15,16 +15,14 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> CommandResult {
     let component = ctx.component(&loaded.config, args.component.as_deref())?;
     let mut envs = loaded.index.environments(&loaded.config);
     if let Some(name) = &args.env {
-        let env =
-            EnvName::parse(name).map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
+        let env = EnvName::parse(name).map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
         if !envs.contains(&env) {
             let known: Vec<&str> = envs.iter().map(|e| e.as_str()).collect();
-            return Err(CommandError::new(
-                ErrorKind::Input,
-                format!("unknown environment `{name}`"),
-            )
-            .hint(format!("known environments: {}", known.join(", ")))
-            .hint("environments come from [environments] in rollback.toml and from records"));
+            return Err(
+                CommandError::new(ErrorKind::Input, format!("unknown environment `{name}`"))
+                    .hint(format!("known environments: {}", known.join(", ")))
+                    .hint("environments come from [environments] in rollback.toml and from records"),
+            );
         }
         envs = vec![env];
     }
@@ -60,11 +58,9 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> CommandResult {
     ctx.print_warnings(&warnings);
     if loaded.index.releases.is_empty() {
         if !loaded.state.has_commits() {
-            ctx.out
-                .status("No releases: this repository has no commits yet.");
+            ctx.out.status("No releases: this repository has no commits yet.");
         } else {
-            ctx.out
-                .status("No release tags found, so nothing is known to be live.");
+            ctx.out.status("No release tags found, so nothing is known to be live.");
             ctx.out
                 .hint("create the first release with: git tag -a v0.1.0 -m \"Release v0.1.0\"");
         }
