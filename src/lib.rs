@@ -12,6 +12,7 @@
 //! - [`cli`] parses arguments and runs one command per file; [`render`] and [`ui`] are the only
 //!   places that print or prompt, and everything from the repository is sanitised there.
 
+pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod demo;

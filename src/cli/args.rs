@@ -60,6 +60,10 @@ pub enum Command {
     Releases(ReleasesArgs),
     /// Show, per environment, the live release, the previous stable release and bad releases
     Status(StatusArgs),
+    /// Create an annotated release tag, with migration, config and artifact notes as trailers
+    Tag(TagArgs),
+    /// Record that a release went live in an environment (a deploy record)
+    Deployed(DeployedArgs),
     /// Build a sandbox repository with releases, migrations and config changes to try the tool
     Demo(DemoArgs),
     /// Print a shell completion script
@@ -92,6 +96,86 @@ pub struct StatusArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["new_version", "bump"]))]
+pub struct TagArgs {
+    /// The version to release (`1.4.0` or `v1.4.0`); or use --bump
+    #[arg(value_name = "VERSION")]
+    pub new_version: Option<String>,
+    /// Compute the version from the newest release: patch (continues the line --rev is on),
+    /// minor, major or prerelease
+    #[arg(long, value_enum, value_name = "PART")]
+    pub bump: Option<crate::ledger::tagging::Bump>,
+    /// The commit to tag
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub rev: String,
+    /// The subject line (default: "Release <tag>")
+    #[arg(short = 'm', long, value_name = "TEXT")]
+    pub message: Option<String>,
+    /// A paragraph for the message body (repeatable; line breaks allowed)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Vec<String>,
+    /// A database migration in this release, as a `Migration:` trailer (repeatable)
+    #[arg(long, value_name = "TEXT")]
+    pub migration: Vec<String>,
+    /// A configuration change, as a `Config:` trailer (repeatable; `--config` is the global
+    /// config-file flag)
+    #[arg(long = "config-change", value_name = "TEXT")]
+    pub config_change: Vec<String>,
+    /// What was built (image digest, manifest hash, package URL), as an `Artifact:` trailer
+    /// (repeatable)
+    #[arg(long, value_name = "TEXT")]
+    pub artifact: Vec<String>,
+    /// The component to release (monorepos)
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
+    /// Sign the tag as `git tag -s` does (gpg.format, user.signingKey)
+    #[arg(long)]
+    pub sign: bool,
+    /// Tag a commit that is on no release branch
+    #[arg(long)]
+    pub allow_off_branch: bool,
+    /// Show what would be written, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Push the new tag (`git push --atomic <remote>`) after writing it
+    #[arg(long)]
+    pub push: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployedArgs {
+    /// The release that went live (its tag, or its version)
+    pub release: String,
+    /// The environment (may be left out when only one is configured)
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// What was deployed (repeatable; default: the release's `Artifact:` trailers)
+    #[arg(long, value_name = "TEXT")]
+    pub artifact: Vec<String>,
+    /// A paragraph for the record's body (repeatable)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Vec<String>,
+    /// When the deploy happened, if earlier than now (RFC 3339, e.g. 2026-11-22T09:30:00Z)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// The component of the release, when given as a version (monorepos)
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
+    /// Record the deploy of a release marked bad in this environment
+    #[arg(long)]
+    pub allow_bad: bool,
+    /// Record a release whose commit is on no release branch
+    #[arg(long)]
+    pub allow_off_branch: bool,
+    /// Show what would be written, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Push the record (`git push --atomic <remote>`) after writing it
+    #[arg(long)]
+    pub push: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Where to create the sandbox (must not exist, or be an empty directory); default: a new
     /// temporary directory
@@ -102,4 +186,14 @@ pub struct DemoArgs {
 pub struct CompletionsArgs {
     /// The shell to generate completions for
     pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -131,6 +131,11 @@ impl From<GitError> for CommandError {
                 format!("`{name}` is locked by another process: {} exists", lock.display()),
             )
             .hint("if no git process is running, remove the lock file and try again"),
+            e @ (GitError::NotACommit { .. } | GitError::BadRefName { .. }) => {
+                CommandError::new(ErrorKind::Input, format!("{e}; nothing was written"))
+            }
+            e @ GitError::Sign { .. } => CommandError::new(ErrorKind::Repository, e.to_string())
+                .hint("signing uses git's settings: gpg.format, user.signingKey, gpg.program (see git-config(1))"),
             other => CommandError::new(ErrorKind::Repository, other.to_string()),
         }
     }

@@ -65,6 +65,8 @@ fn run(ctx: &Context, command: Option<Command>) -> CommandResult {
         None => commands::guided::run(ctx),
         Some(Command::Releases(a)) => commands::releases::run(ctx, &a),
         Some(Command::Status(a)) => commands::status::run(ctx, &a),
+        Some(Command::Tag(a)) => commands::tag::run(ctx, &a),
+        Some(Command::Deployed(a)) => commands::deployed::run(ctx, &a),
         Some(Command::Demo(a)) => commands::demo::run(ctx, &a),
         Some(Command::Completions(a)) => commands::completions::run(ctx, &a),
         Some(Command::Man) => commands::man::run(ctx),

@@ -115,7 +115,7 @@ pub fn build(dir: &Path, now: Timestamp) -> Result<Summary, DemoError> {
             }
             Step::Deploy { hours, env: e, tag } => {
                 let commit = find(&releases, tag);
-                let draft = compose::deploy(&env(e), &TagName::new(*tag), &commit, at(*hours), &[], "");
+                let draft = compose::deploy(&env(e), &TagName::new(*tag), &commit, at(*hours), &Default::default());
                 write_record(&reader, &config, &draft, &person(0, at(*hours)), &mut summary)?;
             }
             Step::Rollback {

@@ -97,8 +97,24 @@ pub fn create_tags(
     }
     let mut time_buf = gix::date::parse::TimeBuf::default();
     let committer = sig.to_ref(&mut time_buf);
-    repo.edit_references_as(edits, Some(committer))
+    let applied = repo
+        .edit_references_as(edits, Some(committer))
         .map_err(|e| classify_ref_error(repo, tags, e))?;
+    // gix lets `MustNotExist` pass when the ref already holds the very same id (a concurrent
+    // writer produced a byte-identical tag: same tagger, second and message). It then reports
+    // the previous value here; nothing was created by us, so say so.
+    for edit in &applied {
+        if let Change::Update {
+            expected: PreviousValue::MustExistAndMatch(_),
+            ..
+        } = &edit.change
+        {
+            let name = edit.name.as_bstr().to_string();
+            return Err(GitError::TagExists {
+                name: name.strip_prefix("refs/tags/").unwrap_or(&name).to_owned(),
+            });
+        }
+    }
     Ok(ids)
 }
 

@@ -33,27 +33,37 @@ pub struct Draft {
     pub names: Vec<(&'static str, String)>,
 }
 
-/// A deploy record: `release` went live in `env` (at `at`, when backfilled).
-pub fn deploy(
-    environment: &EnvName,
-    release: &TagName,
-    commit: &Oid,
-    time: Timestamp,
-    artifacts: &[String],
-    note: &str,
-) -> Draft {
+/// What a deploy record says beyond environment and release.
+#[derive(Debug, Clone, Default)]
+pub struct DeployFacts {
+    pub artifacts: Vec<String>,
+    pub note: String,
+    /// Set when the deploy is recorded after it happened: the record keeps this time.
+    pub backfilled: bool,
+    /// The release was marked bad in this environment and the user overrode that.
+    pub allowed_bad: bool,
+}
+
+/// A deploy record: `release` went live in `env` at `time`.
+pub fn deploy(environment: &EnvName, release: &TagName, commit: &Oid, time: Timestamp, facts: &DeployFacts) -> Draft {
     let mut t = vec![
         Trailer::new("Deploy-Environment", environment.as_str()),
         Trailer::new("Deploy-Release", release.as_str()),
         Trailer::new("Deploy-Commit", commit.as_str()),
     ];
-    t.extend(artifacts.iter().map(|a| Trailer::new("Deploy-Artifact", a)));
+    t.extend(facts.artifacts.iter().map(|a| Trailer::new("Deploy-Artifact", a)));
+    if facts.backfilled {
+        t.push(Trailer::new("Deploy-Time", &time.rfc3339()));
+    }
+    if facts.allowed_bad {
+        t.push(Trailer::new("Deploy-Allowed-Bad", "yes"));
+    }
     Draft {
         kind: RecordKind::Deploy,
         environment: environment.clone(),
         time,
         subject: format!("Deploy {release} to {environment}"),
-        body: note.to_owned(),
+        body: facts.note.clone(),
         trailers: t,
         target: commit.clone(),
         names: vec![("release", release.to_string())],
@@ -180,14 +190,12 @@ mod tests {
             peeled: None,
         };
         let index = Index::build(vec![existing], &cfg);
-        let draft = deploy(
-            &env,
-            &TagName::new("v1.2.3"),
-            &oid(1),
-            time,
-            &["img@sha256:1".into()],
-            "Canary ok.",
-        );
+        let facts = DeployFacts {
+            artifacts: vec!["img@sha256:1".into()],
+            note: "Canary ok.".into(),
+            ..Default::default()
+        };
+        let draft = deploy(&env, &TagName::new("v1.2.3"), &oid(1), time, &facts);
         let tag = compose(&cfg, &index, &draft, &[]).unwrap();
         assert_eq!(tag.name.as_str(), "deploy/production/20261122T003000Z.2-v1.2.3");
         let again = compose(&cfg, &index, &draft, std::slice::from_ref(&tag.name)).unwrap();

@@ -7,7 +7,9 @@
 
 pub mod compose;
 mod index;
+pub mod policy;
 mod resolve;
+pub mod tagging;
 pub mod views;
 
 pub use index::{Index, Malformed, RecordCandidate};

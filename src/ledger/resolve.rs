@@ -263,11 +263,32 @@ impl<'a> Resolver<'a> {
         let Some((branch, tip)) = branch else {
             return Ok(None);
         };
-        let candidates = self
+        let found = self.newest_reachable(component, tip, branch, |i| {
+            !self.index.releases[i].is_prerelease() && !bad.contains(&i)
+        })?;
+        Ok(found.map(|i| Live {
+            release: i,
+            since: self.release_date(i),
+            evidence: Evidence::Branch {
+                name: branch.to_owned(),
+            },
+        }))
+    }
+
+    /// The newest release of `component` (passing `keep`) whose commit is reachable from `tip`
+    /// (named `what` in errors); tries the newest `FALLBACK_CANDIDATES` candidates.
+    pub fn newest_reachable(
+        &self,
+        component: &Component,
+        tip: &Oid,
+        what: &str,
+        keep: impl Fn(usize) -> bool,
+    ) -> Result<Option<usize>, LedgerError> {
+        for i in self
             .component_releases(component)
-            .filter(|i| !self.index.releases[*i].is_prerelease() && !bad.contains(i))
-            .take(FALLBACK_CANDIDATES);
-        for i in candidates {
+            .filter(|i| keep(*i))
+            .take(FALLBACK_CANDIDATES)
+        {
             let Some(commit) = self.release_commit(i) else {
                 continue;
             };
@@ -275,21 +296,43 @@ impl<'a> Resolver<'a> {
                 .source
                 .is_ancestor(&commit, tip)
                 .map_err(|source| LedgerError::Read {
-                    what: format!("whether {} is on {branch}", self.index.releases[i].entry.name),
+                    what: format!("whether {} is on {what}", self.index.releases[i].entry.name),
                     source,
                 })?;
             if reachable {
-                let evidence = Evidence::Branch {
-                    name: branch.to_owned(),
-                };
-                return Ok(Some(Live {
-                    release: i,
-                    since: self.release_date(i),
-                    evidence,
-                }));
+                return Ok(Some(i));
             }
         }
         Ok(None)
+    }
+
+    /// The release branches (by config) that exist, and those of them whose tip contains `commit`.
+    pub fn release_branches(
+        &self,
+        config: &Config,
+        state: &crate::model::RepoState,
+        commit: &Oid,
+    ) -> Result<(Vec<String>, Vec<String>), LedgerError> {
+        let production = production_branch(config, state).map(|(n, _)| n);
+        let mut all = Vec::new();
+        let mut containing = Vec::new();
+        for (name, tip) in &state.branches {
+            if !config.is_release_branch(name, production) {
+                continue;
+            }
+            all.push(name.clone());
+            let contains = self
+                .source
+                .is_ancestor(commit, tip)
+                .map_err(|source| LedgerError::Read {
+                    what: format!("whether {name} contains {commit}"),
+                    source,
+                })?;
+            if contains {
+                containing.push(name.clone());
+            }
+        }
+        Ok((all, containing))
     }
 
     fn component_releases<'s>(&'s self, component: &'s Component) -> impl Iterator<Item = usize> + 's {

@@ -150,6 +150,20 @@ pub fn validate(t: &Trailer) -> Result<(), TrailerError> {
     Ok(())
 }
 
+/// Why free text (a note, a reason) can't be recorded.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("it contains a control character ({0}); only line breaks and tabs are allowed")]
+pub struct TextError(pub String);
+
+/// Checks free text for a message body: line breaks and tabs are fine, other control
+/// characters (escape sequences, carriage returns, NUL) are refused.
+pub fn validate_body(text: &str) -> Result<(), TextError> {
+    match text.chars().find(|c| c.is_control() && *c != '\n' && *c != '\t') {
+        Some(c) => Err(TextError(format!("U+{:04X}", c as u32))),
+        None => Ok(()),
+    }
+}
+
 /// Formats a whole message: subject, optional body, then the trailer block.
 pub fn format_message(subject: &str, body: &str, trailers: &[Trailer]) -> Result<String, TrailerError> {
     let mut out = String::new();
@@ -232,6 +246,13 @@ mod tests {
     fn git_generated_lines_allow_a_mixed_block() {
         let msg = "S\n\nSigned-off-by: A <a@x>\nsome text\nKey: v\n";
         assert_eq!(parse(msg).len(), 2);
+    }
+
+    #[test]
+    fn bodies_allow_line_breaks_but_not_escapes() {
+        assert!(validate_body("line one\n\tline two").is_ok());
+        assert_eq!(validate_body("red \u{1b}[31m").unwrap_err(), TextError("U+001B".into()));
+        assert!(validate_body("crlf\r\n").is_err());
     }
 
     #[test]

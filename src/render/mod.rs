@@ -8,6 +8,7 @@ pub mod status;
 mod style;
 mod table;
 pub mod warnings;
+pub mod write;
 
 use std::io::{self, IsTerminal, Write};
 

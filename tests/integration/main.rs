@@ -6,3 +6,4 @@ mod errors;
 mod hostile;
 mod layering;
 mod ledger;
+mod recording;

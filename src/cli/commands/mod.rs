@@ -2,7 +2,10 @@
 
 pub mod completions;
 pub mod demo;
+pub mod deployed;
 pub mod guided;
 pub mod man;
 pub mod releases;
 pub mod status;
+pub mod tag;
+pub mod writing;

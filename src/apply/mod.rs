@@ -1,0 +1,61 @@
+//! The apply step: the only code that writes. It writes exactly the tags it is given (objects
+//! first, then one create-only ref transaction) and pushes them only when asked. It never
+//! prints, prompts or decides.
+
+use std::path::Path;
+
+use crate::git::{self, GitError, Reader};
+use crate::model::{Identity, NewTag, Oid};
+
+/// What happened to the push, if one was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Push {
+    NotAsked,
+    Pushed {
+        remote: String,
+    },
+    /// The local write stands; the push can be retried with `retry`.
+    Failed {
+        remote: String,
+        message: String,
+        retry: String,
+    },
+}
+
+/// The result of writing tags.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The tag object id of each tag, in the order given.
+    pub objects: Vec<Oid>,
+    pub push: Push,
+}
+
+/// Writes `tags` atomically, then pushes their refs to `push_to` if given.
+pub fn write_tags(
+    reader: &Reader,
+    who: &Identity,
+    tags: &[NewTag],
+    reflog: &str,
+    sign: bool,
+    push_to: Option<&str>,
+) -> Result<Written, GitError> {
+    let objects = git::create_tags(reader, who, tags, reflog, sign)?;
+    let push = match push_to {
+        None => Push::NotAsked,
+        Some(remote) => {
+            let refs: Vec<String> = tags.iter().map(|t| t.name.full_ref()).collect();
+            let dir: &Path = reader.workdir().unwrap_or_else(|| reader.git_dir());
+            match git::push_refs(dir, remote, &refs) {
+                Ok(()) => Push::Pushed {
+                    remote: remote.to_owned(),
+                },
+                Err(e) => Push::Failed {
+                    remote: remote.to_owned(),
+                    message: e.to_string(),
+                    retry: git::push_command(remote, &refs),
+                },
+            }
+        }
+    };
+    Ok(Written { objects, push })
+}

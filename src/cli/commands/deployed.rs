@@ -1,0 +1,176 @@
+//! `git rollback deployed <release> --env E`: write a deploy record.
+
+use crate::cli::args::DeployedArgs;
+use crate::cli::commands::writing;
+use crate::cli::context::{Context, Loaded};
+use crate::cli::error::{CommandError, CommandResult, ErrorKind};
+use crate::ledger::compose::{self, DeployFacts};
+use crate::ledger::{Resolver, tagging};
+use crate::model::{Component, EnvName, Timestamp, trailers};
+use crate::render::write::{self, WriteView};
+
+pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
+    let loaded = ctx.load()?;
+    let reader = ctx.reader()?;
+    let who = writing::identity(ctx)?;
+    let env = environment(ctx, &loaded, args.env.as_deref())?;
+    let component = ctx.component(&loaded.config, args.component.as_deref())?;
+    let index = find_release(&loaded, &args.release, component.as_ref())?;
+    let release = &loaded.index.releases[index];
+    let resolver = Resolver::new(&loaded.index, reader);
+    let commit = resolver.release_commit(index).ok_or_else(|| {
+        CommandError::new(
+            ErrorKind::Input,
+            format!("release tag `{}` does not point at a commit", release.entry.name),
+        )
+    })?;
+
+    let bad = resolver.bad_releases(&env, &release.component).contains(&index);
+    if bad && !args.allow_bad {
+        return Err(CommandError::new(
+            ErrorKind::No,
+            format!(
+                "{} is marked bad in {env} by a rollback record; nothing was written",
+                release.entry.name
+            ),
+        )
+        .hint("see why: git rollback status")
+        .hint("if it was fixed and redeployed on purpose, record it with --allow-bad (the record says so)"));
+    }
+    writing::check_policy(&loaded, &resolver, &commit, args.allow_off_branch)?;
+
+    let time = match &args.at {
+        None => who.time,
+        Some(text) => {
+            let at = Timestamp::parse(text).ok_or_else(|| {
+                CommandError::new(ErrorKind::Input, format!("--at `{text}` is not an RFC 3339 time"))
+                    .hint("e.g. --at 2026-11-22T09:30:00Z or --at 2026-11-22T10:30:00+01:00")
+            })?;
+            if at.seconds > who.time.seconds + 60 {
+                return Err(CommandError::new(
+                    ErrorKind::Input,
+                    format!("--at {} is in the future", at.rfc3339()),
+                ));
+            }
+            at
+        }
+    };
+    let artifacts = if args.artifact.is_empty() {
+        let annotation = resolver.object(&release.entry).and_then(|o| o.annotation);
+        let own = annotation.map(|a| a.trailers()).unwrap_or_default();
+        trailers::find_all(&own, "Artifact").map(str::to_owned).collect()
+    } else {
+        args.artifact.clone()
+    };
+    let artifacts: Vec<String> = writing::trailer_values("--artifact", "Deploy-Artifact", &artifacts)?
+        .into_iter()
+        .map(|t| t.value)
+        .collect();
+    let facts = DeployFacts {
+        artifacts,
+        note: writing::body("--note", &args.note)?,
+        backfilled: args.at.is_some(),
+        allowed_bad: bad,
+    };
+    let draft = compose::deploy(&env, &release.entry.name, &commit, time, &facts);
+    let new = compose::compose(&loaded.config, &loaded.index, &draft, &[])
+        .map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
+
+    let remote = loaded.config.remote.as_str();
+    let written = if args.dry_run {
+        None
+    } else {
+        let push_to = args.push.then_some(remote);
+        Some(crate::apply::write_tags(
+            reader,
+            &who,
+            std::slice::from_ref(&new),
+            "git-rollback: deployed",
+            false,
+            push_to,
+        )?)
+    };
+    let view = WriteView {
+        what: "deploy record",
+        tag: &new,
+        version: None,
+        component: &release.component,
+        environment: Some(&env),
+        signed: false,
+        who: &who,
+        written: written.as_ref(),
+        remote,
+        warnings: &[],
+    };
+    if ctx.global.json {
+        ctx.out
+            .json_doc(&write::deployed_doc(&view, &release.entry.name, time, &facts.artifacts))?;
+    } else {
+        ctx.out.data(&write::human(&ctx.out, &view))?;
+        write::next_steps(&ctx.out, &view);
+    }
+    written.map_or(Ok(()), |w| writing::push_result(&w.push))
+}
+
+/// `--env`, or the only configured environment; must be valid and known.
+fn environment(ctx: &Context, loaded: &Loaded, given: Option<&str>) -> CommandResult<EnvName> {
+    let known = loaded.index.environments(&loaded.config);
+    let names = || known.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ");
+    let Some(name) = given else {
+        return match known.as_slice() {
+            [only] => Ok(only.clone()),
+            _ => Err(CommandError::new(
+                ErrorKind::Usage,
+                "--env is required: more than one environment is known",
+            )
+            .hint(format!("known environments: {}", names()))),
+        };
+    };
+    let env = EnvName::parse(name).map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
+    if !known.contains(&env) {
+        let _ = ctx;
+        return Err(CommandError::new(
+            ErrorKind::Input,
+            format!("unknown environment `{name}`; nothing was written"),
+        )
+        .hint(format!("known environments: {}", names()))
+        .hint(format!("to add it, put [environments.{name}] in rollback.toml")));
+    }
+    Ok(env)
+}
+
+/// A release by tag name, or by version within `component` (default component if unset).
+fn find_release(loaded: &Loaded, given: &str, component: Option<&Component>) -> CommandResult<usize> {
+    let releases = &loaded.index.releases;
+    if let Some(i) = releases.iter().position(|r| r.entry.name.as_str() == given) {
+        return Ok(i);
+    }
+    let wanted = component.cloned().unwrap_or(Component::DEFAULT);
+    if let Ok(v) = tagging::parse_version(given) {
+        let matches: Vec<usize> = (0..releases.len())
+            .filter(|i| releases[*i].component == wanted && releases[*i].version.cmp_precedence(&v).is_eq())
+            .collect();
+        match matches.as_slice() {
+            [one] => return Ok(*one),
+            [] => {}
+            many => {
+                let names: Vec<&str> = many.iter().map(|i| releases[*i].entry.name.as_str()).collect();
+                return Err(
+                    CommandError::new(ErrorKind::Input, format!("version {v} is tagged more than once"))
+                        .hint(format!("name the tag: {}", names.join(" or "))),
+                );
+            }
+        }
+    }
+    let newest: Vec<&str> = releases.iter().take(5).map(|r| r.entry.name.as_str()).collect();
+    let hint = if newest.is_empty() {
+        "there are no releases yet: create one with git rollback tag <version>".to_owned()
+    } else {
+        format!("newest releases: {}", newest.join(", "))
+    };
+    Err(CommandError::new(
+        ErrorKind::Input,
+        format!("`{given}` is not a release tag; nothing was written"),
+    )
+    .hint(hint))
+}
