@@ -134,6 +134,12 @@ impl From<GitError> for CommandError {
             e @ (GitError::NotACommit { .. } | GitError::BadRefName { .. }) => {
                 CommandError::new(ErrorKind::Input, format!("{e}; nothing was written"))
             }
+            GitError::Write { what, source } => CommandError::new(
+                ErrorKind::Repository,
+                format!("cannot write {what} to the repository; no ref was changed"),
+            )
+            .with_source(source)
+            .hint("check that the repository is writable (permissions, a read-only mount, a full disk)"),
             e @ GitError::Sign { .. } => CommandError::new(ErrorKind::Repository, e.to_string())
                 .hint("signing uses git's settings: gpg.format, user.signingKey, gpg.program (see git-config(1))"),
             other => CommandError::new(ErrorKind::Repository, other.to_string()),

@@ -29,6 +29,8 @@ pub enum GitError {
     NotACommit { rev: String, kind: String },
     #[error("signing failed: {message}")]
     Sign { message: String },
+    #[error("cannot write {what}")]
+    Write { what: &'static str, source: gix::Error },
     #[error("`{name}` is not a valid ref name")]
     BadRefName { name: String },
     #[error("could not run `git {args}`: {message}")]

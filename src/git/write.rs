@@ -79,7 +79,13 @@ pub fn create_tags(
         } else {
             object
         };
-        let id = repo.write_object(&object)?.detach();
+        let id = repo
+            .write_object(&object)
+            .map_err(|source| GitError::Write {
+                what: "the tag object",
+                source,
+            })?
+            .detach();
         ids.push(super::to_oid(&id));
         edits.push(RefEdit {
             change: Change::Update {
@@ -144,5 +150,8 @@ fn classify_ref_error(repo: &gix::Repository, tags: &[NewTag], e: gix::Error) ->
             }
         }
     }
-    GitError::Gix(e)
+    GitError::Write {
+        what: "the refs",
+        source: e,
+    }
 }

@@ -468,3 +468,31 @@ fn concurrent_writers_never_both_win() {
         .unwrap();
     assert!(fsck.status.success(), "{}", String::from_utf8_lossy(&fsck.stdout));
 }
+
+#[test]
+fn a_read_only_repository_is_refused_with_exit_3_and_nothing_written() {
+    let tmp = scratch("linear");
+    let dir = repo(&tmp);
+    // Root ignores permission bits; the immutable attribute binds root too.
+    let lock = |flag: &str, path: &str| {
+        Command::new("chattr")
+            .args(["-R", flag, path])
+            .current_dir(&dir)
+            .output()
+    };
+    match lock("+i", ".git/objects") {
+        Ok(o) if o.status.success() => {}
+        _ => {
+            eprintln!("chattr is not supported here; the read-only test cannot run");
+            return;
+        }
+    }
+    let before = refs(&dir);
+    let r = run_in(&dir, &["tag", "2.0.0"]);
+    lock("-i", ".git/objects").unwrap();
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    insta::with_settings!({ filters => vec![(r"\.tmp\w+", ".tmp[RANDOM]")] }, {
+        insta::assert_snapshot!(r.snapshot());
+    });
+    assert_eq!(refs(&dir), before);
+}
