@@ -1,11 +1,12 @@
 //! `git rollback demo`: builds a sandbox repository from the story in `scenario`, writing
 //! releases and records through the same code paths as real use (the record composer and
-//! `git::create_tags`). It never writes outside the directory it is given.
+//! `apply::write_tags`, as `tag` and `deployed` do). It never writes outside the directory it is given.
 
 mod scenario;
 
 use std::path::Path;
 
+use crate::apply;
 use crate::config::Config;
 use crate::git::{self, GitError};
 use crate::ledger::{Index, compose};
@@ -103,12 +104,13 @@ pub fn build(dir: &Path, now: Timestamp) -> Result<Summary, DemoError> {
                     target: commit.clone(),
                     message,
                 };
-                git::create_tags(
+                apply::write_tags(
                     &reader,
                     &person(0, at(*hours)),
                     &[new],
                     "git-rollback: demo release",
                     false,
+                    None,
                 )?;
                 releases.push((TagName::new(*tag), commit));
                 summary.releases.push(tag.to_string());
@@ -166,12 +168,13 @@ fn write_record(
 ) -> Result<(), DemoError> {
     let index = Index::build(reader.state()?.tags, config);
     let tag = compose::compose(config, &index, draft, &[])?;
-    git::create_tags(
+    apply::write_tags(
         reader,
         who,
         std::slice::from_ref(&tag),
         "git-rollback: demo record",
         false,
+        None,
     )?;
     summary.records.push(tag.name.to_string());
     Ok(())
