@@ -13,11 +13,13 @@
 //!   places that print or prompt, and everything from the repository is sanitised there.
 
 pub mod apply;
+pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod git;
 pub mod ledger;
 pub mod model;
+pub mod plan;
 pub mod render;
 pub mod ui;

@@ -64,6 +64,8 @@ pub enum Command {
     Tag(TagArgs),
     /// Record that a release went live in an environment (a deploy record)
     Deployed(DeployedArgs),
+    /// Run the pre-rollback checklist and recommend a strategy; exit 1 when something blocks
+    Check(CheckArgs),
     /// Build a sandbox repository with releases, migrations and config changes to try the tool
     Demo(DemoArgs),
     /// Print a shell completion script
@@ -173,6 +175,28 @@ pub struct DeployedArgs {
     /// Push the record (`git push --atomic <remote>`) after writing it
     #[arg(long)]
     pub push: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The environment (may be left out when only one is known)
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// The release to roll back from (default: the live release)
+    #[arg(long, value_name = "RELEASE")]
+    pub from: Option<String>,
+    /// The release to roll back to (default: the previous stable release)
+    #[arg(long, value_name = "RELEASE")]
+    pub to: Option<String>,
+    /// Judge the items for this strategy (default: the recommended one)
+    #[arg(long, value_enum)]
+    pub strategy: Option<crate::plan::Strategy>,
+    /// What is going on, for the recommendation
+    #[arg(long, value_enum, default_value = "running")]
+    pub situation: crate::plan::Situation,
+    /// The component (monorepos)
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
 }
 
 #[derive(Debug, Args)]

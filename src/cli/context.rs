@@ -89,6 +89,33 @@ impl Context {
         }
     }
 
+    /// `--env`, or the only known environment; must be valid and known (a typo must not
+    /// create an environment).
+    pub fn environment(&self, loaded: &Loaded, given: Option<&str>) -> CommandResult<crate::model::EnvName> {
+        let known = loaded.index.environments(&loaded.config);
+        let names = || known.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ");
+        let Some(name) = given else {
+            return match known.as_slice() {
+                [only] => Ok(only.clone()),
+                _ => Err(CommandError::new(
+                    ErrorKind::Usage,
+                    "--env is required: more than one environment is known",
+                )
+                .hint(format!("known environments: {}", names()))),
+            };
+        };
+        let env = crate::model::EnvName::parse(name).map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
+        if !known.contains(&env) {
+            return Err(CommandError::new(
+                ErrorKind::Input,
+                format!("unknown environment `{name}`; nothing was written"),
+            )
+            .hint(format!("known environments: {}", names()))
+            .hint(format!("to add it, put [environments.{name}] in rollback.toml")));
+        }
+        Ok(env)
+    }
+
     /// Warnings every read command shows: shallow history, unusable tags, ledger problems.
     pub fn ledger_warnings(&self, loaded: &Loaded, problems: &[Problem]) -> Vec<(String, Option<String>)> {
         crate::render::warnings::ledger(&loaded.state, &loaded.index, problems)

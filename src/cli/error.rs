@@ -50,15 +50,26 @@ pub struct CommandError {
     pub message: String,
     pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
     pub hints: Vec<String>,
+    /// The output already said it all (e.g. a blocking checklist): exit with the code, print nothing.
+    pub silent: bool,
 }
 
 impl CommandError {
+    /// Exits with `kind`'s code without printing (the output already explained).
+    pub fn silent(kind: ErrorKind) -> Self {
+        CommandError {
+            silent: true,
+            ..CommandError::new(kind, "")
+        }
+    }
+
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         CommandError {
             kind,
             message: message.into(),
             source: None,
             hints: Vec::new(),
+            silent: false,
         }
     }
     pub fn hint(mut self, hint: impl Into<String>) -> Self {

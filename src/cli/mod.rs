@@ -5,6 +5,7 @@ pub mod args;
 pub mod commands;
 pub mod context;
 pub mod error;
+pub mod rollback;
 
 use std::process::ExitCode;
 
@@ -54,7 +55,9 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            ctx.out.error(&e.report());
+            if !e.silent {
+                ctx.out.error(&e.report());
+            }
             ExitCode::from(e.kind.exit_code())
         }
     }
@@ -67,6 +70,7 @@ fn run(ctx: &Context, command: Option<Command>) -> CommandResult {
         Some(Command::Status(a)) => commands::status::run(ctx, &a),
         Some(Command::Tag(a)) => commands::tag::run(ctx, &a),
         Some(Command::Deployed(a)) => commands::deployed::run(ctx, &a),
+        Some(Command::Check(a)) => commands::check::run(ctx, &a),
         Some(Command::Demo(a)) => commands::demo::run(ctx, &a),
         Some(Command::Completions(a)) => commands::completions::run(ctx, &a),
         Some(Command::Man) => commands::man::run(ctx),

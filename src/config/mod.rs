@@ -29,6 +29,21 @@ struct RawConfig {
     environments: Option<IndexMap<String, RawEnvironment>>,
     records: Option<RawRecords>,
     paths: Option<RawPaths>,
+    checks: Option<RawChecks>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawChecks {
+    warn_only: Option<Vec<String>>,
+    skip: Option<Vec<String>>,
+}
+
+/// Per-item overrides of the checklist (ids are checked against the checklist when it runs).
+#[derive(Debug, Clone, Default)]
+pub struct CheckOverrides {
+    pub warn_only: Vec<String>,
+    pub skip: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -129,6 +144,7 @@ pub struct Config {
     pub migrations: Globs,
     pub config_paths: Globs,
     pub external_config: Globs,
+    pub checks: CheckOverrides,
 }
 
 #[derive(Debug, Clone)]
@@ -328,6 +344,13 @@ impl Config {
             migrations: globs("paths.migrations", up.migrations, dp.migrations)?,
             config_paths: globs("paths.config", up.config, dp.config)?,
             external_config: globs("paths.external-config", up.external_config, dp.external_config)?,
+            checks: {
+                let c = user.checks.unwrap_or_default();
+                CheckOverrides {
+                    warn_only: c.warn_only.unwrap_or_default(),
+                    skip: c.skip.unwrap_or_default(),
+                }
+            },
         })
     }
 

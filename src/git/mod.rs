@@ -3,6 +3,7 @@
 
 pub mod exec;
 mod push;
+pub mod range;
 mod read;
 pub mod sandbox;
 mod write;

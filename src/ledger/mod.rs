@@ -7,6 +7,7 @@
 
 pub mod compose;
 mod index;
+pub mod pair;
 pub mod policy;
 mod resolve;
 pub mod tagging;

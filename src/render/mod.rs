@@ -1,6 +1,7 @@
 //! Everything the user sees: human tables and JSON documents on stdout, status lines,
 //! warnings and errors on stderr. Repository text passes through `ui::sanitize` here.
 
+pub mod check;
 pub mod demo;
 pub mod json;
 pub mod releases;

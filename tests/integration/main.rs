@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on fixture repositories (see `common`).
 
+mod check;
 mod common;
 mod demo;
 mod errors;

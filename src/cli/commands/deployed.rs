@@ -6,14 +6,14 @@ use crate::cli::context::{Context, Loaded};
 use crate::cli::error::{CommandError, CommandResult, ErrorKind};
 use crate::ledger::compose::{self, DeployFacts};
 use crate::ledger::{Resolver, tagging};
-use crate::model::{Component, EnvName, Timestamp, trailers};
+use crate::model::{Component, Timestamp, trailers};
 use crate::render::write::{self, WriteView};
 
 pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
     let loaded = ctx.load()?;
     let reader = ctx.reader()?;
     let who = writing::identity(ctx)?;
-    let env = environment(ctx, &loaded, args.env.as_deref())?;
+    let env = ctx.environment(&loaded, args.env.as_deref())?;
     let component = ctx.component(&loaded.config, args.component.as_deref())?;
     let index = find_release(&loaded, &args.release, component.as_ref())?;
     let release = &loaded.index.releases[index];
@@ -110,33 +110,6 @@ pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
         write::next_steps(&ctx.out, &view);
     }
     written.map_or(Ok(()), |w| writing::push_result(&w.push))
-}
-
-/// `--env`, or the only configured environment; must be valid and known.
-fn environment(ctx: &Context, loaded: &Loaded, given: Option<&str>) -> CommandResult<EnvName> {
-    let known = loaded.index.environments(&loaded.config);
-    let names = || known.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ");
-    let Some(name) = given else {
-        return match known.as_slice() {
-            [only] => Ok(only.clone()),
-            _ => Err(CommandError::new(
-                ErrorKind::Usage,
-                "--env is required: more than one environment is known",
-            )
-            .hint(format!("known environments: {}", names()))),
-        };
-    };
-    let env = EnvName::parse(name).map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
-    if !known.contains(&env) {
-        let _ = ctx;
-        return Err(CommandError::new(
-            ErrorKind::Input,
-            format!("unknown environment `{name}`; nothing was written"),
-        )
-        .hint(format!("known environments: {}", names()))
-        .hint(format!("to add it, put [environments.{name}] in rollback.toml")));
-    }
-    Ok(env)
 }
 
 /// A release by tag name, or by version within `component` (default component if unset).

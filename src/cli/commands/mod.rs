@@ -1,5 +1,6 @@
 //! One file per subcommand: read, call the core, render.
 
+pub mod check;
 pub mod completions;
 pub mod demo;
 pub mod deployed;

@@ -1,0 +1,158 @@
+//! Commit items: what lies between the releases (count, authors), merge commits, commits
+//! already reverted, and later commits on the production branch that build on the same files.
+
+use std::collections::BTreeSet;
+
+use super::{Input, Item, Status, some};
+use crate::model::Oid;
+use crate::model::range::RangeFacts;
+
+/// How many commits a human view lists before saying how many more there are.
+const SHOWN: usize = 20;
+
+/// Commits of the range that a later commit (in the range or on the production branch after
+/// it) reverted: `(reverted commit, reverting commit)`. git writes `This reverts commit <id>.`
+pub fn already_reverted(range: &RangeFacts) -> Vec<(Oid, Oid)> {
+    let in_range: BTreeSet<&str> = range.commits.iter().map(|c| c.id.as_str()).collect();
+    let mut out = Vec::new();
+    for c in range.later.iter().chain(&range.commits) {
+        for line in c.message.lines() {
+            let Some(rest) = line.trim().strip_prefix("This reverts commit ") else {
+                continue;
+            };
+            let id = rest.trim_end_matches('.').split([',', ' ']).next().unwrap_or("");
+            if in_range.contains(id)
+                && let Ok(id) = Oid::parse(id)
+                && !out.iter().any(|(r, _): &(Oid, Oid)| *r == id)
+            {
+                out.push((id, c.id.clone()));
+            }
+        }
+    }
+    out
+}
+
+pub fn check(input: &Input<'_>) -> Vec<Item> {
+    let range = input.range;
+    let line = |c: &crate::model::range::CommitInfo| format!("{} {} ({})", c.id.short(), c.subject, c.author.name);
+    let list: Vec<String> = range.commits.iter().take(SHOWN).map(line).collect();
+    let mut list = list;
+    if range.total_commits > list.len() {
+        list.push(format!("… and {} more", range.total_commits - list.len()));
+    }
+    let authors: BTreeSet<&str> = range.commits.iter().map(|c| c.author.name.as_str()).collect();
+    let range_item = match range.total_commits {
+        0 => Item::new(
+            "commits.range",
+            Status::Warn,
+            format!(
+                "no commits between {} and {}: the releases point at the same history",
+                input.target.tag, input.live.tag
+            ),
+        ),
+        n => Item::new(
+            "commits.range",
+            Status::Pass,
+            format!(
+                "{n} commit{} between {} and {} by {} author{}",
+                plural(n),
+                input.target.tag,
+                input.live.tag,
+                authors.len(),
+                plural(authors.len())
+            ),
+        )
+        .details(list),
+    };
+
+    let merges: Vec<String> = range.commits.iter().filter(|c| c.is_merge()).map(line).collect();
+    let merges_item = if merges.is_empty() {
+        Item::new("commits.merges", Status::Pass, "no merge commits")
+    } else {
+        Item::new(
+            "commits.merges",
+            Status::Warn,
+            format!(
+                "{} merge commit{}: a revert reverts each as a whole against its first parent (mainline 1)",
+                merges.len(),
+                plural(merges.len())
+            ),
+        )
+        .details(merges)
+    };
+
+    let reverted = already_reverted(range);
+    let reverted_item = if reverted.is_empty() {
+        Item::new(
+            "commits.reverted",
+            Status::Pass,
+            "no commit of the range was reverted since",
+        )
+    } else {
+        let names: Vec<String> = reverted
+            .iter()
+            .map(|(r, by)| format!("{} (reverted by {})", r.short(), by.short()))
+            .collect();
+        Item::new(
+            "commits.reverted",
+            Status::Warn,
+            format!(
+                "{} commit{} already reverted: left out of a revert ({})",
+                reverted.len(),
+                plural(reverted.len()),
+                some(&names, 3)
+            ),
+        )
+        .details(names)
+    };
+
+    let built_item = match input.production_branch {
+        None => Item::new("commits.built-upon", Status::Skipped, "no production branch"),
+        Some(branch) => {
+            let touched: BTreeSet<&str> = range
+                .changes
+                .iter()
+                .flat_map(|c| std::iter::once(c.path.as_str()).chain(c.old_path.as_deref()))
+                .collect();
+            let mut hits = Vec::new();
+            for c in &range.later {
+                let shared: Vec<&str> = c
+                    .paths
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|p| touched.contains(p))
+                    .collect();
+                if !shared.is_empty() {
+                    hits.push(format!("{} {}: {}", c.id.short(), c.subject, some(&shared, 5)));
+                }
+            }
+            if hits.is_empty() {
+                Item::new(
+                    "commits.built-upon",
+                    Status::Pass,
+                    format!(
+                        "no later commit on {branch} touches the files changed since {}",
+                        input.target.tag
+                    ),
+                )
+            } else {
+                Item::new(
+                    "commits.built-upon",
+                    Status::Warn,
+                    format!(
+                        "{} later commit{} on {branch} touch{} the same files: a revert may conflict or undo them",
+                        hits.len(),
+                        plural(hits.len()),
+                        if hits.len() == 1 { "es" } else { "" }
+                    ),
+                )
+                .details(hits)
+            }
+        }
+    };
+    vec![range_item, merges_item, reverted_item, built_item]
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,313 @@
+//! Gathering what lies between two releases (commits, changed files, migration and config
+//! contents with diffs) and around them (work tree, upstream, last fetch), and the in-memory
+//! revert preview. Reads only; the preview writes its objects to memory, never to disk.
+
+use gix::bstr::ByteSlice;
+use gix::merge::tree::TreatAsUnresolved;
+use gix::object::tree::diff::ChangeDetached as Change;
+
+use super::{GitError, Reader, from_oid, to_oid};
+use crate::model::range::{
+    ChangeKind, CommitInfo, FileChange, PathChange, RangeFacts, RepoFacts, RevertPreview, Upstream,
+};
+use crate::model::{Oid, Person, Timestamp};
+
+/// What to gather.
+pub struct RangeRequest<'a> {
+    pub live: &'a Oid,
+    pub target: &'a Oid,
+    /// The production branch tip, for commits after the live release.
+    pub tip: Option<&'a Oid>,
+    pub is_migration: &'a dyn Fn(&str) -> bool,
+    pub is_config: &'a dyn Fn(&str) -> bool,
+    /// At most this many commits are read in full (the rest are counted).
+    pub commit_limit: usize,
+}
+
+fn time_of(t: gix::date::Time) -> Timestamp {
+    Timestamp {
+        seconds: t.seconds,
+        offset: t.offset,
+    }
+}
+
+impl Reader {
+    fn commit_info(&self, id: gix::ObjectId, with_paths: bool) -> Result<CommitInfo, GitError> {
+        let commit = self.repo.find_commit(id)?;
+        let decoded = commit.decode()?;
+        let author = decoded.author()?;
+        let message = decoded.message.to_str_lossy().into_owned();
+        let subject = message.lines().next().unwrap_or("").trim().to_owned();
+        let parents: Vec<Oid> = decoded.parents().map(|p| to_oid(&p)).collect();
+        let paths = if with_paths {
+            let tree = commit.tree()?;
+            let parent_tree = match commit.parent_ids().next() {
+                Some(p) => self.repo.find_commit(p.detach())?.tree()?,
+                None => self.repo.empty_tree(),
+            };
+            self.diff(&parent_tree, &tree)?.into_iter().map(|c| c.path).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(CommitInfo {
+            id: to_oid(&id),
+            parents,
+            subject,
+            message,
+            author: Person {
+                name: author.name.to_string(),
+                email: author.email.to_string(),
+            },
+            time: time_of(author.time()?),
+            paths,
+        })
+    }
+
+    /// File changes between two trees (directories left out), in git's path order.
+    fn diff(&self, old: &gix::Tree<'_>, new: &gix::Tree<'_>) -> Result<Vec<PathChange>, GitError> {
+        let mut out = Vec::new();
+        for ch in self.repo.diff_tree_to_tree(old, new, None)? {
+            if ch.entry_mode().is_tree() {
+                continue;
+            }
+            let path = ch.location().to_str_lossy().into_owned();
+            let (kind, old_path) = match &ch {
+                Change::Addition { .. } => (ChangeKind::Added, None),
+                Change::Deletion { .. } => (ChangeKind::Deleted, None),
+                Change::Modification { .. } => (ChangeKind::Modified, None),
+                Change::Rewrite {
+                    source_location, copy, ..
+                } => {
+                    if *copy {
+                        (ChangeKind::Added, None)
+                    } else {
+                        (ChangeKind::Renamed, Some(source_location.to_str_lossy().into_owned()))
+                    }
+                }
+            };
+            out.push(PathChange { path, old_path, kind });
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    fn blob_at(&self, tree: &gix::Tree<'_>, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        match tree.lookup_entry_by_path(path)? {
+            Some(entry) if entry.mode().is_blob() => Ok(Some(self.repo.find_object(entry.object_id())?.detach().data)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Gathers everything the checklist reads about `target..live`.
+    pub fn range_facts(&self, req: &RangeRequest<'_>) -> Result<RangeFacts, GitError> {
+        let repo = &self.repo;
+        let (live, target) = (from_oid(req.live), from_oid(req.target));
+        let target_is_ancestor = live == target || repo.merge_base(target, live)?.is_some_and(|b| b.detach() == target);
+
+        let mut commits = Vec::new();
+        let mut total_commits = 0;
+        for info in repo.rev_walk([live]).with_hidden([target]).all()? {
+            let info = info.map_err(|e| GitError::other("walking the range", e))?;
+            total_commits += 1;
+            if commits.len() < req.commit_limit {
+                commits.push(self.commit_info(info.id, false)?);
+            }
+        }
+        let mut first_parent = Vec::new();
+        for info in repo.rev_walk([live]).with_hidden([target]).first_parent_only().all()? {
+            first_parent.push(to_oid(&info.map_err(|e| GitError::other("walking the range", e))?.id));
+        }
+        let mut later = Vec::new();
+        if let Some(tip) = req.tip {
+            for info in repo.rev_walk([from_oid(tip)]).with_hidden([live]).all()? {
+                let info = info.map_err(|e| GitError::other("walking the production branch", e))?;
+                if later.len() >= req.commit_limit {
+                    break;
+                }
+                later.push(self.commit_info(info.id, true)?);
+            }
+        }
+
+        let live_tree = repo.find_commit(live)?.tree()?;
+        let target_tree = repo.find_commit(target)?.tree()?;
+        let changes = self.diff(&target_tree, &live_tree)?;
+
+        let mut live_migration_files = Vec::new();
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        live_tree.traverse().breadthfirst(&mut recorder)?;
+        for entry in recorder.records {
+            let path = entry.filepath.to_str_lossy();
+            if entry.mode.is_blob() && (req.is_migration)(&path) {
+                live_migration_files.push(path.into_owned());
+            }
+        }
+        live_migration_files.sort();
+
+        let mut migrations = Vec::new();
+        let mut config = Vec::new();
+        for change in &changes {
+            let matches = |f: &dyn Fn(&str) -> bool| f(&change.path) || change.old_path.as_deref().is_some_and(f);
+            let (is_migration, is_config) = (matches(req.is_migration), matches(req.is_config));
+            if !is_migration && !is_config {
+                continue;
+            }
+            let old_path = change.old_path.as_deref().unwrap_or(&change.path);
+            let mut file = FileChange {
+                change: change.clone(),
+                live: self.blob_at(&live_tree, &change.path)?,
+                target: self.blob_at(&target_tree, old_path)?,
+                diff: None,
+            };
+            if is_config && !file.is_binary() {
+                file.diff = Some(unified_diff(
+                    &change.path,
+                    old_path,
+                    file.live.as_deref(),
+                    file.target.as_deref(),
+                ));
+            }
+            if is_migration {
+                migrations.push(file);
+            } else {
+                config.push(file);
+            }
+        }
+        Ok(RangeFacts {
+            live: req.live.clone(),
+            target: req.target.clone(),
+            target_is_ancestor,
+            commits,
+            total_commits,
+            first_parent,
+            later,
+            changes,
+            live_migration_files,
+            migrations,
+            config,
+            revert: None,
+        })
+    }
+
+    /// Reverts `commits` (newest first) one after another on top of `onto`, as `git revert`
+    /// would (a merge against its first parent), in memory: nothing reaches the object database.
+    pub fn revert_preview(&self, onto: &Oid, commits: &[Oid]) -> Result<RevertPreview, GitError> {
+        let repo = self.repo.clone().with_object_memory();
+        let mut ours = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
+        let mut conflict = None;
+        for id in commits {
+            let commit = repo.find_commit(from_oid(id))?;
+            let base = commit.tree_id()?.detach();
+            let theirs = match commit.parent_ids().next() {
+                Some(p) => repo.find_commit(p.detach())?.tree_id()?.detach(),
+                None => gix::ObjectId::empty_tree(repo.object_hash()),
+            };
+            let subject = commit.message()?.summary().to_string();
+            let short = &id.as_str()[..7];
+            let (ancestor, other) = (format!("{short} ({subject})"), format!("parent of {short} ({subject})"));
+            let labels = gix::merge::blob::builtin_driver::text::Labels {
+                ancestor: Some(ancestor.as_str().into()),
+                current: Some("HEAD".into()),
+                other: Some(other.as_str().into()),
+            };
+            let mut out = repo.merge_trees(base, ours, theirs, labels, repo.tree_merge_options()?)?;
+            let unresolved: Vec<String> = out
+                .conflicts
+                .iter()
+                .filter(|c| c.is_unresolved(TreatAsUnresolved::git()))
+                .map(|c| c.ours.location().to_str_lossy().into_owned())
+                .collect();
+            if !unresolved.is_empty() {
+                let mut paths = unresolved;
+                paths.sort();
+                paths.dedup();
+                conflict = Some((id.clone(), paths));
+                break;
+            }
+            ours = out.tree.write()?.detach();
+        }
+        let tree = conflict.is_none().then(|| to_oid(&ours));
+        Ok(RevertPreview {
+            commits: commits.to_vec(),
+            conflict,
+            onto: onto.clone(),
+            tree,
+        })
+    }
+
+    /// The work tree, the production branch's upstream and the last fetch.
+    pub fn repo_facts(&self, branch: Option<(&str, &Oid)>) -> Result<RepoFacts, GitError> {
+        let repo = &self.repo;
+        let dirty = match repo.workdir() {
+            None => None,
+            Some(_) => {
+                let mut paths = Vec::new();
+                let status = repo
+                    .status(gix::progress::Discard)?
+                    .untracked_files(gix::status::UntrackedFiles::None);
+                for item in status.into_iter(None)? {
+                    let item = item.map_err(|e| GitError::other("reading the work tree status", e))?;
+                    paths.push(item.location().to_str_lossy().into_owned());
+                }
+                paths.sort();
+                paths.dedup();
+                Some(paths)
+            }
+        };
+        let mut upstream = None;
+        if let Some((name, tip)) = branch
+            && let Ok(full) = gix::refs::FullName::try_from(format!("refs/heads/{name}"))
+            && let Some(Ok(tracking)) =
+                repo.branch_remote_tracking_ref_name(full.as_ref(), gix::remote::Direction::Fetch)
+            && let Some(mut r) = repo.try_find_reference(tracking.as_ref())?
+        {
+            let remote_tip = r.peel_to_id()?.detach();
+            let count = |from: gix::ObjectId, hide: gix::ObjectId| -> Result<usize, GitError> {
+                Ok(repo.rev_walk([from]).with_hidden([hide]).all()?.count())
+            };
+            upstream = Some(Upstream {
+                name: tracking.shorten().to_string(),
+                ahead: count(from_oid(tip), remote_tip)?,
+                behind: count(remote_tip, from_oid(tip))?,
+            });
+        }
+        let last_fetch = std::fs::metadata(repo.common_dir().join("FETCH_HEAD"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| Timestamp::utc(d.as_secs() as i64));
+        Ok(RepoFacts {
+            dirty,
+            upstream,
+            last_fetch,
+            has_remotes: !repo.remote_names().is_empty(),
+        })
+    }
+}
+
+/// A unified diff of rolling back one file (live → target), with git-style headers.
+fn unified_diff(path: &str, old_path: &str, live: Option<&[u8]>, target: Option<&[u8]>) -> String {
+    use gix::diff::blob::unified_diff::{ConsumeBinaryHunk, ContextSize};
+    use gix::diff::blob::{Algorithm, InternedInput, UnifiedDiff};
+    let (before, after) = (live.unwrap_or_default(), target.unwrap_or_default());
+    let input = InternedInput::new(before, after);
+    let diff = gix::diff::blob::diff_with_slider_heuristics(Algorithm::Histogram, &input);
+    let hunks = UnifiedDiff::new(
+        &diff,
+        &input,
+        ConsumeBinaryHunk::new(String::new(), "\n"),
+        ContextSize::symmetrical(3),
+    )
+    .consume()
+    .unwrap_or_default();
+    let a = if live.is_some() {
+        format!("a/{path}")
+    } else {
+        "/dev/null".into()
+    };
+    let b = if target.is_some() {
+        format!("b/{old_path}")
+    } else {
+        "/dev/null".into()
+    };
+    format!("--- {a}\n+++ {b}\n{hunks}")
+}

@@ -1,0 +1,416 @@
+//! `git rollback check`: snapshots on every checklist fixture, the revert preview refereed by
+//! `git revert`, no object written, exit codes and bad input.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::common::*;
+
+macro_rules! check_snapshots {
+    ($($test:ident => $fixture:literal),* $(,)?) => {
+        $( #[test] fn $test() {
+            let dir = fixture($fixture);
+            insta::assert_snapshot!(concat!($fixture, "-human"), run_in(&dir, &["check"]).snapshot());
+            let r = run_in(&dir, &["check", "--json"]);
+            assert!(r.stderr.is_empty(), "{}", r.stderr);
+            insta::assert_json_snapshot!(concat!($fixture, "-json"), r.json());
+        } )*
+    };
+}
+
+check_snapshots! {
+    sqlx => "check-sqlx",
+    dbmate => "check-dbmate",
+    flyway => "check-flyway",
+    rails => "check-rails",
+    django => "check-django",
+    liquibase => "check-liquibase",
+    destructive => "check-destructive",
+    conflict => "check-conflict",
+    clean => "check-clean",
+    reverted => "check-reverted",
+    external => "check-external",
+    not_ancestor => "check-not-ancestor",
+}
+
+fn check_json(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["check", "--json"];
+    all.extend_from_slice(args);
+    let r = run_in(dir, &all);
+    (r.code, r.json())
+}
+
+fn item<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap()
+}
+
+fn migration_classes(doc: &Value) -> Vec<(String, String)> {
+    doc["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["path"].as_str().unwrap().to_owned(),
+                m["classification"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_framework_is_classified_as_its_fixture_intends() {
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "check-sqlx",
+            &[
+                ("migrations/0002_orders.up.sql", "reversible"),
+                ("migrations/0003_add_index.up.sql", "irreversible"),
+            ],
+        ),
+        (
+            "check-dbmate",
+            &[
+                ("db/migrations/20260102000000_orders.sql", "reversible"),
+                ("db/migrations/20260103000000_backfill.sql", "irreversible"),
+            ],
+        ),
+        (
+            "check-flyway",
+            &[
+                ("src/main/resources/db/migration/V2__orders.sql", "reversible"),
+                ("src/main/resources/db/migration/V3__prices.sql", "irreversible"),
+            ],
+        ),
+        (
+            "check-rails",
+            &[
+                ("db/migrate/20260102000000_create_orders.rb", "reversible"),
+                ("db/migrate/20260103000000_remove_legacy.rb", "irreversible"),
+                ("db/migrate/20260104000000_change_price.rb", "irreversible"),
+            ],
+        ),
+        (
+            "check-django",
+            &[
+                ("shop/migrations/0002_order.py", "reversible"),
+                ("shop/migrations/0003_backfill.py", "irreversible"),
+                ("shop/migrations/0004_sql.py", "reversible"),
+            ],
+        ),
+        (
+            "check-liquibase",
+            &[("src/main/resources/db/changelog/db.changelog-1.1.xml", "irreversible")],
+        ),
+        (
+            "check-destructive",
+            &[
+                ("migrations/0002_drop_sessions.up.sql", "destructive"),
+                ("migrations/0003_trim.up.sql", "destructive"),
+                ("migrations/0004_purge.up.sql", "destructive"),
+            ],
+        ),
+    ];
+    for (name, expected) in cases {
+        let (_, doc) = check_json(&fixture(name), &[]);
+        let got = migration_classes(&doc);
+        let want: Vec<(String, String)> = expected.iter().map(|(p, c)| (p.to_string(), c.to_string())).collect();
+        assert_eq!(got, want, "{name}");
+    }
+}
+
+#[test]
+fn an_irreversible_migration_blocks_code_rollbacks_and_changes_the_recommendation() {
+    let dir = fixture("check-sqlx");
+    let (code, doc) = check_json(&dir, &["--strategy", "revert"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["blocking"], true);
+    assert_eq!(item(&doc, "migrations.changed")["status"], "fail");
+    assert!(
+        item(&doc, "migrations.changed")["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--strategy hotfix")
+    );
+    assert_eq!(doc["recommendation"]["strategy"], "hotfix");
+    assert_eq!(doc["recommendation"]["changed_by"], "migrations.changed");
+    let (code, doc) = check_json(&dir, &["--strategy", "deploy"]);
+    assert_eq!((code, doc["blocking"].clone()), (0, Value::Bool(false)));
+    let (_, doc) = check_json(&dir, &["--situation", "just-deployed"]);
+    assert_eq!(doc["recommendation"]["strategy"], "deploy");
+    assert_eq!(
+        doc["strategy"], "deploy",
+        "without --strategy the recommended one is judged"
+    );
+}
+
+/// Reverts `commits` (newest first, `-m 1` for merges) with git in a scratch clone of `dir`
+/// on the production branch: Ok(tree) or Err((commit, conflicting paths)).
+fn git_revert(dir: &Path, commits: &[String]) -> Result<String, (String, Vec<String>)> {
+    let tmp = tempfile::tempdir().unwrap();
+    let clone = tmp.path().join("clone");
+    git(
+        tmp.path(),
+        &["clone", "-q", dir.to_str().unwrap(), clone.to_str().unwrap()],
+    );
+    for c in commits {
+        let parents = git(&clone, &["rev-list", "--parents", "-n", "1", c]);
+        let mut args = vec!["revert", "--no-edit"];
+        if parents.split_whitespace().count() > 2 {
+            args.extend(["-m", "1"]);
+        }
+        args.push(c);
+        let out = hermetic(Command::new("git").args(&args))
+            .current_dir(&clone)
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            let unmerged = git(&clone, &["diff", "--name-only", "--diff-filter=U"]);
+            return Err((c.clone(), unmerged.lines().map(str::to_owned).collect()));
+        }
+    }
+    Ok(git(&clone, &["rev-parse", "HEAD^{tree}"]).trim().to_owned())
+}
+
+#[test]
+fn the_revert_preview_agrees_with_git_revert() {
+    for name in [
+        "check-clean",
+        "check-conflict",
+        "check-reverted",
+        "check-sqlx",
+        "check-rails",
+        "check-external",
+        "records",
+    ] {
+        let dir = fixture(name);
+        let (_, doc) = check_json(&dir, &["--strategy", "revert", "--env", "production"]);
+        let revert = &doc["revert"];
+        assert!(revert.is_object(), "{name}: no preview");
+        let commits: Vec<String> = revert["commits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+        match git_revert(&dir, &commits) {
+            Ok(tree) => {
+                assert_eq!(revert["clean"], true, "{name}: git reverted cleanly");
+                assert_eq!(
+                    revert["tree"].as_str().unwrap(),
+                    tree,
+                    "{name}: same tree as git revert"
+                );
+            }
+            Err((commit, paths)) => {
+                assert_eq!(
+                    revert["clean"], false,
+                    "{name}: git conflicted on {commit} in {paths:?}"
+                );
+                assert_eq!(revert["conflict"]["commit"].as_str().unwrap(), commit, "{name}");
+                let ours: Vec<&str> = revert["conflict"]["paths"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap())
+                    .collect();
+                assert_eq!(ours, paths, "{name}: same conflicting paths");
+            }
+        }
+    }
+}
+
+#[test]
+fn already_reverted_commits_are_left_out_and_built_upon_ones_listed() {
+    let dir = fixture("check-reverted");
+    let (_, doc) = check_json(&dir, &["--strategy", "revert"]);
+    let flag = git(
+        &dir,
+        &["log", "--format=%H", "--grep=Add feature flag", "-n", "1", "v1.1.0"],
+    );
+    let reverted = item(&doc, "commits.reverted");
+    assert_eq!(reverted["status"], "warn");
+    assert!(
+        reverted["summary"]
+            .as_str()
+            .unwrap()
+            .contains("1 commit already reverted")
+    );
+    let commits: Vec<&str> = doc["revert"]["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(!commits.contains(&flag.trim()), "the reverted commit is left out");
+    assert_eq!(commits.len(), 1);
+    let built = item(&doc, "commits.built-upon");
+    assert_eq!(built["status"], "warn");
+    assert!(
+        built["details"][0]
+            .as_str()
+            .unwrap()
+            .contains("Touch cache again: src/cache.py")
+    );
+}
+
+#[test]
+fn the_preview_writes_no_object() {
+    for name in ["check-conflict", "check-clean"] {
+        let tmp = scratch(name);
+        let dir = tmp.path().join("repo");
+        let count = || {
+            let loose = std::fs::read_dir(dir.join(".git/objects"))
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().len() == 2)
+                .map(|e| std::fs::read_dir(e.path()).unwrap().count())
+                .sum::<usize>();
+            (loose, git(&dir, &["count-objects", "-v"]))
+        };
+        let before = count();
+        let r = run_in(&dir, &["check", "--strategy", "revert"]);
+        assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+        assert_eq!(count(), before, "{name}");
+    }
+}
+
+#[test]
+fn a_conflict_blocks_a_revert_with_the_paths_and_recommends_a_branch() {
+    let dir = fixture("check-conflict");
+    let r = run_in(&dir, &["check", "--strategy", "revert"]);
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!(r.snapshot());
+    let (_, doc) = check_json(&dir, &[]);
+    assert_eq!(doc["recommendation"]["strategy"], "branch");
+    assert_eq!(doc["recommendation"]["changed_by"], "revert.preview");
+}
+
+#[test]
+fn config_diffs_binary_files_and_external_config() {
+    let (_, clean) = check_json(&fixture("check-clean"), &[]);
+    let config = clean["config"].as_array().unwrap();
+    let logo = config.iter().find(|c| c["path"] == "config/logo.png").unwrap();
+    assert_eq!(
+        (logo["binary"].clone(), logo["diff"].clone()),
+        (Value::Bool(true), Value::Null)
+    );
+    let app = config.iter().find(|c| c["path"] == "config/app.toml").unwrap();
+    assert!(
+        app["diff"]
+            .as_str()
+            .unwrap()
+            .starts_with("--- a/config/app.toml\n+++ b/config/app.toml\n@@")
+    );
+    let (_, external) = check_json(&fixture("check-external"), &[]);
+    let c = item(&external, "config.changed");
+    assert!(c["hint"].as_str().unwrap().contains("config/secrets/api.env"));
+    assert!(c["details"][1].as_str().unwrap().contains("[external"));
+    let verbose = run_in(&fixture("check-clean"), &["check", "-v"]);
+    assert!(verbose.stdout.contains("Config diff (rolling back): config/app.toml"));
+}
+
+#[test]
+fn a_target_that_is_not_an_ancestor() {
+    let dir = fixture("check-not-ancestor");
+    let (code, doc) = check_json(&dir, &["--strategy", "revert"]);
+    assert_eq!(code, 1);
+    assert_eq!(item(&doc, "release.target")["status"], "fail");
+    assert!(doc["revert"].is_null());
+    let (code, doc) = check_json(&dir, &[]);
+    assert_eq!(doc["recommendation"]["strategy"], "branch");
+    assert_eq!(
+        (code, item(&doc, "release.target")["status"].clone()),
+        (0, Value::from("warn"))
+    );
+}
+
+#[test]
+fn a_big_range_answers_with_details_truncated() {
+    let dir = fixture("check-big-range");
+    let (_, doc) = check_json(&dir, &[]);
+    assert_eq!(doc["total_commits"], 2000);
+    assert_eq!(
+        doc["commits"].as_array().unwrap().len(),
+        1000,
+        "commits read in full are capped"
+    );
+    let r = run_in(&dir, &["check", "-v"]);
+    assert!(
+        r.stdout.contains("2000 commits between v1.0.0 and v1.1.0"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("… and 1980 more"), "{}", r.stdout);
+}
+
+#[test]
+fn bad_from_and_to_are_refused_with_exit_2() {
+    let dir = fixture("records");
+    let commit = git(&dir, &["rev-parse", "v1.1.0^{commit}"]);
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--env", "production", "--to", "v9.9.9"],
+            "not a tag in this repository",
+        ),
+        (
+            &[
+                "--env",
+                "production",
+                "--to",
+                "deploy/production/20260101T040000Z.1-v1.0.0",
+            ],
+            "not a release",
+        ),
+        (
+            &["--env", "production", "--to", commit.trim()],
+            "looks like a commit id",
+        ),
+        (
+            &["--env", "production", "--from", "v1.1.0", "--to", "v1.1.0"],
+            "nothing to roll back",
+        ),
+        (
+            &["--env", "production", "--from", "v1.1.0", "--to", "v1.4.0"],
+            "roll-forward",
+        ),
+        (&["--env", "nope"], "unknown environment"),
+        (&["--strategy", "sideways"], "invalid value"),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        let r = run_in(&dir, &all);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(needle), "{args:?}: {}", r.stderr);
+    }
+    let r = run_in(
+        &dir,
+        &["check", "--env", "production", "--to", "v1.4.0", "--from", "v1.1.0"],
+    );
+    insta::assert_snapshot!(r.snapshot());
+}
+
+#[test]
+fn a_bad_target_is_blocked_and_the_default_target_skips_it() {
+    let dir = fixture("records");
+    // production: v1.3.0 was rolled back (bad); live is v1.2.0, previous stable v1.1.0.
+    let (code, doc) = check_json(&dir, &["--env", "production"]);
+    assert_eq!(
+        (doc["from"]["tag"].as_str(), doc["to"]["tag"].as_str()),
+        (Some("v1.2.0"), Some("v1.1.0"))
+    );
+    assert!(code == 0 || code == 1);
+    let (code, doc) = check_json(&dir, &["--env", "staging", "--to", "v1.3.0"]);
+    assert_eq!(
+        item(&doc, "release.target")["status"],
+        "pass",
+        "v1.3.0 is bad only in production"
+    );
+    assert!(code == 0 || code == 1);
+    let (code, doc) = check_json(&dir, &["--env", "production", "--from", "v1.4.0", "--to", "v1.3.0"]);
+    assert_eq!(code, 1);
+    assert_eq!(item(&doc, "release.target")["status"], "fail");
+}
