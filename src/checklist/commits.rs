@@ -25,7 +25,7 @@ pub fn already_reverted(range: &RangeFacts) -> Vec<(Oid, Oid)> {
                 && let Ok(id) = Oid::parse(id)
                 && !out.iter().any(|(r, _): &(Oid, Oid)| *r == id)
             {
-                out.push((id, c.id.clone()));
+                out.push((id, c.id));
             }
         }
     }

@@ -63,8 +63,8 @@ impl Context {
     pub fn load(&self) -> CommandResult<Loaded> {
         let reader = self.reader()?;
         let config = self.config()?;
-        let state = reader.state()?;
-        let index = Index::build(state.tags.clone(), &config);
+        let mut state = reader.state()?;
+        let index = Index::build(std::mem::take(&mut state.tags), &config);
         Ok(Loaded { state, config, index })
     }
 

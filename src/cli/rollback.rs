@@ -125,7 +125,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
     let config = &loaded.config;
     let is_migration = |p: &str| config.migrations.is_match(p);
     let is_config = |p: &str| config.config_paths.is_match(p);
-    let tip = branch.map(|(_, tip)| tip.clone());
+    let tip = branch.map(|(_, tip)| *tip);
     let mut range = reader.range_facts(&RangeRequest {
         live: &live.commit,
         target: &target.commit,

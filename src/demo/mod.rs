@@ -66,7 +66,7 @@ pub fn build(dir: &Path, now: Timestamp) -> Result<Summary, DemoError> {
         releases
             .iter()
             .find(|(t, _)| t.as_str() == tag)
-            .map(|(_, c)| c.clone())
+            .map(|(_, c)| *c)
             .expect("scenario order")
     };
     for step in STORY {
@@ -96,12 +96,12 @@ pub fn build(dir: &Path, now: Timestamp) -> Result<Summary, DemoError> {
                 subject,
                 trailers: t,
             } => {
-                let commit = head.clone().expect("scenario starts with a commit");
+                let commit = head.expect("scenario starts with a commit");
                 let t: Vec<_> = t.iter().map(|(k, v)| trailers::Trailer::new(k, v)).collect();
                 let message = trailers::format_message(subject, "", &t).map_err(compose::ComposeError::from)?;
                 let new = NewTag {
                     name: TagName::new(*tag),
-                    target: commit.clone(),
+                    target: commit,
                     message,
                 };
                 apply::write_tags(

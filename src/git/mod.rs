@@ -58,7 +58,7 @@ impl GitError {
 }
 
 fn to_oid(id: &gix::oid) -> crate::model::Oid {
-    crate::model::Oid::parse(&id.to_hex().to_string()).expect("gix ids are hex")
+    crate::model::Oid::from_raw(id.as_bytes())
 }
 
 fn from_oid(id: &crate::model::Oid) -> gix::ObjectId {

@@ -173,8 +173,8 @@ impl Reader {
             }
         }
         Ok(RangeFacts {
-            live: req.live.clone(),
-            target: req.target.clone(),
+            live: *req.live,
+            target: *req.target,
             target_is_ancestor,
             commits,
             total_commits,
@@ -220,7 +220,7 @@ impl Reader {
                 let mut paths = unresolved;
                 paths.sort();
                 paths.dedup();
-                conflict = Some((id.clone(), paths));
+                conflict = Some((*id, paths));
                 break;
             }
             ours = out.tree.write()?.detach();
@@ -229,7 +229,7 @@ impl Reader {
         Ok(RevertPreview {
             commits: commits.to_vec(),
             conflict,
-            onto: onto.clone(),
+            onto: *onto,
             tree,
         })
     }

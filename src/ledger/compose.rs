@@ -65,7 +65,7 @@ pub fn deploy(environment: &EnvName, release: &TagName, commit: &Oid, time: Time
         subject: format!("Deploy {release} to {environment}"),
         body: facts.note.clone(),
         trailers: t,
-        target: commit.clone(),
+        target: *commit,
         names: vec![("release", release.to_string())],
     }
 }
@@ -121,7 +121,7 @@ pub fn rollback(
         subject: format!("Roll back {environment} from {from} to {to}"),
         body: facts.reason.clone(),
         trailers: t,
-        target: target.clone(),
+        target: *target,
         names: vec![("from", from.to_string()), ("to", to.to_string())],
     }
 }
@@ -165,7 +165,7 @@ pub fn compose(config: &Config, index: &Index, draft: &Draft, taken: &[TagName])
     let message = trailers::format_message(&draft.subject, &draft.body, &trailers)?;
     Ok(NewTag {
         name,
-        target: draft.target.clone(),
+        target: draft.target,
         message,
     })
 }

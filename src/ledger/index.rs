@@ -6,6 +6,18 @@ use std::cmp::Ordering;
 use crate::config::Config;
 use crate::model::{Component, EnvName, RecordKind, Release, TagClass, TagEntry, TagName};
 
+fn sorted_indices(n: usize, cmp: impl Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_unstable_by(|&a, &b| cmp(a, b));
+    idx
+}
+
+/// The elements of `items` in the order of `order` (a permutation of its indices).
+fn permute<T>(items: Vec<T>, order: &[usize]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order.iter().map(|&i| slots[i].take().expect("a permutation")).collect()
+}
+
 /// A tag whose name looks like a record (its trailers still have to confirm it).
 #[derive(Debug, Clone)]
 pub struct RecordCandidate {
@@ -44,11 +56,15 @@ pub struct Index {
     pub malformed: Vec<Malformed>,
     /// Tags that are neither releases nor records.
     pub other: Vec<TagName>,
+    /// The scheme and component order the releases were classified and sorted with.
+    scheme: Option<crate::model::ReleaseScheme>,
+    ranks: Vec<Component>,
 }
 
 impl Index {
     pub fn build(tags: Vec<TagEntry>, config: &Config) -> Index {
         let mut index = Index::default();
+        let mut classifier = config.scheme.classifier();
         let templates: Vec<_> = RecordKind::ALL.iter().map(|k| (*k, config.records.get(*k))).collect();
         'tags: for entry in tags {
             let name = entry.name.as_str();
@@ -67,7 +83,7 @@ impl Index {
                     continue 'tags;
                 }
             }
-            match config.scheme.classify(name) {
+            match classifier.classify(name) {
                 TagClass::Release { component, version } => index.releases.push(Release {
                     entry,
                     component,
@@ -80,20 +96,48 @@ impl Index {
                 TagClass::Other => index.other.push(entry.name),
             }
         }
+        // Rank each release's component once, sort indices (the structs are large: moving them
+        // in a sort of 100,000 costs more than the comparisons), then move each element once.
+        index.scheme = Some(config.scheme.clone());
+        index.ranks = config.scheme.components().cloned().collect();
         let order: Vec<&Component> = config.scheme.components().collect();
-        let rank = |c: &Component| order.iter().position(|o| *o == c).unwrap_or(usize::MAX);
-        index.releases.sort_by(|a, b| {
-            rank(&a.component)
-                .cmp(&rank(&b.component))
-                .then_with(|| Release::newest_first(a, b))
+        let rank: Vec<usize> = index
+            .releases
+            .iter()
+            .map(|r| order.iter().position(|o| **o == r.component).unwrap_or(usize::MAX))
+            .collect();
+        let releases = &index.releases;
+        let sorted = sorted_indices(releases.len(), |a, b| {
+            rank[a]
+                .cmp(&rank[b])
+                .then_with(|| Release::newest_first(&releases[a], &releases[b]))
         });
-        index.records.sort_by(RecordCandidate::newest_first);
+        index.releases = permute(std::mem::take(&mut index.releases), &sorted);
+        let records = &index.records;
+        let sorted = sorted_indices(records.len(), |a, b| {
+            RecordCandidate::newest_first(&records[a], &records[b])
+        });
+        index.records = permute(std::mem::take(&mut index.records), &sorted);
         index
     }
 
-    /// The position of the release tagged `name`.
+    /// The position of the release tagged `name`: classify the name, then binary-search the
+    /// sorted releases for its (component, version) and compare names among equal versions.
     pub fn release_position(&self, name: &TagName) -> Option<usize> {
-        self.releases.iter().position(|r| &r.entry.name == name)
+        let TagClass::Release { component, version } = self.scheme.as_ref()?.classify(name.as_str()) else {
+            return None;
+        };
+        let rank = self.ranks.iter().position(|c| *c == component).unwrap_or(usize::MAX);
+        let rank_of = |r: &Release| self.ranks.iter().position(|c| *c == r.component).unwrap_or(usize::MAX);
+        let start = self.releases.partition_point(|r| {
+            let rr = rank_of(r);
+            rr < rank || (rr == rank && r.version.cmp_precedence(&version).is_gt())
+        });
+        self.releases[start..]
+            .iter()
+            .take_while(|r| r.component == component && r.version.cmp_precedence(&version).is_eq())
+            .position(|r| &r.entry.name == name)
+            .map(|i| start + i)
     }
 
     /// Environments: the configured ones in order, then any others that records name, sorted.

@@ -12,32 +12,90 @@ pub enum NameError {
     BadComponent { value: String, reason: &'static str },
 }
 
-/// A full object id in lowercase hex (SHA-1 or SHA-256).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(transparent)]
-pub struct Oid(String);
+/// A full object id (SHA-1 or SHA-256), held as lowercase hex inline: no allocation, so
+/// reading 100,000 tags does not mean 200,000 small strings.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Oid {
+    hex: [u8; 64],
+    len: u8,
+}
 
 impl Oid {
     pub fn parse(hex: &str) -> Result<Self, NameError> {
-        let ok = (hex.len() == 40 || hex.len() == 64) && hex.bytes().all(|b| b.is_ascii_hexdigit());
-        if ok {
-            Ok(Oid(hex.to_ascii_lowercase()))
-        } else {
-            Err(NameError::BadOid { value: hex.to_owned() })
+        // A table maps each byte to its lowercase hex digit, or 0 when it is not one: one
+        // branch-free pass (this runs twice per tag when 100,000 tags are listed).
+        const LOWER_HEX: [u8; 256] = {
+            let mut t = [0u8; 256];
+            let mut i = 0;
+            while i < 256 {
+                let c = i as u8;
+                t[i] = match c {
+                    b'0'..=b'9' | b'a'..=b'f' => c,
+                    b'A'..=b'F' => c + 32,
+                    _ => 0,
+                };
+                i += 1;
+            }
+            t
+        };
+        let bytes = hex.as_bytes();
+        let mut buf = [0u8; 64];
+        let mut valid = bytes.len() == 40 || bytes.len() == 64;
+        if valid {
+            for (d, s) in buf.iter_mut().zip(bytes) {
+                *d = LOWER_HEX[*s as usize];
+                valid &= *d != 0;
+            }
+        }
+        if !valid {
+            return Err(NameError::BadOid { value: hex.to_owned() });
+        }
+        Ok(Oid {
+            hex: buf,
+            len: bytes.len() as u8,
+        })
+    }
+
+    /// From the raw bytes of an id (20 or 32 bytes).
+    pub fn from_raw(raw: &[u8]) -> Self {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        assert!(raw.len() == 20 || raw.len() == 32, "object ids are 20 or 32 bytes");
+        let mut buf = [0u8; 64];
+        for (i, b) in raw.iter().enumerate() {
+            buf[2 * i] = DIGITS[(b >> 4) as usize];
+            buf[2 * i + 1] = DIGITS[(b & 0xf) as usize];
+        }
+        Oid {
+            hex: buf,
+            len: (raw.len() * 2) as u8,
         }
     }
+
     pub fn as_str(&self) -> &str {
-        &self.0
+        std::str::from_utf8(&self.hex[..self.len as usize]).expect("hex digits are ASCII")
     }
+
     /// The abbreviated form shown in tables (git's default length).
     pub fn short(&self) -> &str {
-        &self.0[..7]
+        &self.as_str()[..7]
     }
 }
 
 impl fmt::Display for Oid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Oid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Oid({})", self.as_str())
+    }
+}
+
+impl serde::Serialize for Oid {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -186,6 +244,13 @@ impl fmt::Display for Component {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_ids_become_hex() {
+        let id = Oid::from_raw(&[0xab; 20]);
+        assert_eq!(id, Oid::parse(&"ab".repeat(20)).unwrap());
+        assert_eq!(format!("{id}").len(), 40);
+    }
 
     #[test]
     fn oids_are_validated_and_lowercased() {

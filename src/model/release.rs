@@ -39,30 +39,62 @@ pub enum TagClass {
 
 impl ReleaseScheme {
     pub fn classify(&self, name: &str) -> TagClass {
-        for p in &self.patterns {
-            let Some(caps) = p.pattern.captures(name) else {
+        self.classifier().classify(name)
+    }
+
+    /// A classifier that reuses its capture buffers: for classifying many names.
+    pub fn classifier(&self) -> Classifier<'_> {
+        Classifier {
+            scheme: self,
+            slots: self
+                .patterns
+                .iter()
+                .map(|p| {
+                    let group = p
+                        .pattern
+                        .capture_names()
+                        .position(|n| n == Some("version"))
+                        .unwrap_or(0);
+                    (p.pattern.capture_locations(), group)
+                })
+                .collect(),
+        }
+    }
+
+    pub fn components(&self) -> impl Iterator<Item = &Component> {
+        self.patterns.iter().map(|p| &p.component)
+    }
+}
+
+/// Classifies tag names without allocating per name (see `ReleaseScheme::classifier`).
+pub struct Classifier<'s> {
+    scheme: &'s ReleaseScheme,
+    slots: Vec<(regex::CaptureLocations, usize)>,
+}
+
+impl Classifier<'_> {
+    pub fn classify(&mut self, name: &str) -> TagClass {
+        for (p, (locs, group)) in self.scheme.patterns.iter().zip(self.slots.iter_mut()) {
+            if p.pattern.captures_read(locs, name).is_none() {
+                continue;
+            }
+            let Some((start, end)) = locs.get(*group) else {
                 continue;
             };
-            let Some(v) = caps.name("version") else {
-                continue;
-            };
-            return match semver::Version::parse(v.as_str()) {
+            let v = &name[start..end];
+            return match semver::Version::parse(v) {
                 Ok(version) => TagClass::Release {
                     component: p.component.clone(),
                     version,
                 },
                 Err(e) => TagClass::Malformed {
                     component: p.component.clone(),
-                    version: v.as_str().to_owned(),
+                    version: v.to_owned(),
                     reason: e.to_string(),
                 },
             };
         }
         TagClass::Other
-    }
-
-    pub fn components(&self) -> impl Iterator<Item = &Component> {
-        self.patterns.iter().map(|p| &p.component)
     }
 }
 

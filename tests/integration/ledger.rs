@@ -152,6 +152,41 @@ fn packed_and_loose_refs_give_the_same_answers() {
 }
 
 #[test]
+fn a_loose_tag_overrides_a_stale_packed_one() {
+    let tmp = scratch("records");
+    let dir = tmp.path().join("repo");
+    // records.sh packs every ref; moving a tag writes a loose ref and leaves the packed line stale.
+    git(&dir, &["tag", "-f", "-a", "-m", "moved", "v1.0.0", "v1.1.0^{commit}"]);
+    assert!(
+        std::fs::read_to_string(dir.join(".git/packed-refs"))
+            .unwrap()
+            .contains("refs/tags/v1.0.0")
+    );
+    let doc = run_in(&dir, &["releases", "--json", "--all"]).json();
+    let v100 = doc["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["tag"] == "v1.0.0")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        v100["commit"].as_str().unwrap(),
+        git(&dir, &["rev-parse", "v1.0.0^{commit}"]).trim()
+    );
+    assert_eq!(v100["subject"], "moved");
+    let names = |d: &serde_json::Value| {
+        d["releases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["tag"] == "v1.0.0")
+            .count()
+    };
+    assert_eq!(names(&doc), 1, "listed once");
+}
+
+#[test]
 fn limit_all_and_component_filters() {
     let dir = fixture("linear");
     let one = run_in(&dir, &["releases", "--json", "--limit", "1"]).json();

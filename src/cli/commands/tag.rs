@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, args: &TagArgs) -> CommandResult {
         .map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
     let new = NewTag {
         name: release.tag.clone(),
-        target: commit.clone(),
+        target: commit,
         message,
     };
 
