@@ -133,10 +133,14 @@ impl From<GitError> for CommandError {
                     .hint("git config --global user.name \"Your Name\"")
                     .hint("git config --global user.email \"you@example.com\"")
             }
-            GitError::TagExists { name } => CommandError::new(
+            GitError::RefExists { name } => {
+                CommandError::new(ErrorKind::No, format!("`{name}` already exists; nothing was written"))
+            }
+            e @ GitError::RefMoved { .. } => CommandError::new(
                 ErrorKind::No,
-                format!("tag `{name}` already exists; nothing was written"),
-            ),
+                format!("{e} (changed concurrently); nothing was written"),
+            )
+            .hint("look at what changed (git rollback status), then run again"),
             GitError::Locked { name, lock } => CommandError::new(
                 ErrorKind::Repository,
                 format!("`{name}` is locked by another process: {} exists", lock.display()),

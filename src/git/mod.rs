@@ -10,7 +10,7 @@ mod write;
 
 pub use push::{push_command, push_refs};
 pub use read::{Reader, open};
-pub use write::create_tags;
+pub use write::{RefChange, apply_refs, create_tags};
 
 /// Errors of the Git layer, by condition.
 #[derive(Debug, thiserror::Error)]
@@ -22,8 +22,14 @@ pub enum GitError {
     },
     #[error("no identity is configured: git records need a name and an email")]
     NoIdentity,
-    #[error("tag `{name}` already exists")]
-    TagExists { name: String },
+    #[error("`{name}` already exists")]
+    RefExists { name: String },
+    #[error("`{name}` moved: expected {expected}, found {}", actual.as_deref().unwrap_or("nothing"))]
+    RefMoved {
+        name: String,
+        expected: String,
+        actual: Option<String>,
+    },
     #[error("`{name}` is locked by another process (the lock file {lock} exists)")]
     Locked { name: String, lock: std::path::PathBuf },
     #[error("`{rev}` names a {kind}, not a commit")]

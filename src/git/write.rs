@@ -43,30 +43,161 @@ fn signature(id: &Identity) -> gix::actor::Signature {
     }
 }
 
-/// Creates annotated tags atomically: all tag objects are written (signed with the user's
-/// gpg/ssh signing configuration when `sign`), then all refs are created in one transaction;
-/// if any name exists (or is locked), no ref is created.
-pub fn create_tags(
-    reader: &Reader,
-    tagger: &Identity,
-    tags: &[NewTag],
-    reflog: &str,
-    sign: bool,
-) -> Result<Vec<Oid>, GitError> {
+/// One change to a ref, with the value it must have now (compare-and-swap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefChange {
+    /// Create `name` (a full ref name); it must not exist.
+    Create { name: String, new: Oid },
+    /// Move `name` from `old` to `new`.
+    Update { name: String, old: Oid, new: Oid },
+    /// Delete `name`, which must still be `old`.
+    Delete { name: String, old: Oid },
+}
+
+impl RefChange {
+    pub fn name(&self) -> &str {
+        match self {
+            RefChange::Create { name, .. } | RefChange::Update { name, .. } | RefChange::Delete { name, .. } => name,
+        }
+    }
+}
+
+/// Applies every change in one transaction: all refs are locked and their current values
+/// checked before any is written, and the new values go into `packed-refs`, which is replaced
+/// by one atomic rename, so a crash leaves all of the operation or none of it. (A ref that is
+/// also loose is removed after the packed update; moving a loose branch is the one step that
+/// is not crash-atomic, as in git.)
+pub fn apply_refs(reader: &Reader, who: &Identity, changes: &[RefChange], reflog: &str) -> Result<(), GitError> {
+    use gix::refs::file::transaction::PackedRefs;
     let repo = &reader.repo;
-    let sig = signature(tagger);
-    let mut edits = Vec::with_capacity(tags.len());
-    let mut ids = Vec::with_capacity(tags.len());
-    for t in tags {
-        let full = gix::refs::FullName::try_from(t.name.full_ref()).map_err(|_| GitError::BadRefName {
-            name: t.name.to_string(),
-        })?;
+    let log = LogChange {
+        mode: RefLog::AndReference,
+        force_create_reflog: false,
+        message: reflog.into(),
+    };
+    let mut edits = Vec::with_capacity(changes.len());
+    for c in changes {
+        let name =
+            gix::refs::FullName::try_from(c.name()).map_err(|_| GitError::BadRefName { name: c.name().into() })?;
+        let change = match c {
+            RefChange::Create { new, .. } => Change::Update {
+                log: log.clone(),
+                expected: PreviousValue::MustNotExist,
+                new: gix::refs::Target::Object(from_oid(new)),
+            },
+            RefChange::Update { old, new, .. } => Change::Update {
+                log: log.clone(),
+                expected: PreviousValue::MustExistAndMatch(gix::refs::Target::Object(from_oid(old))),
+                new: gix::refs::Target::Object(from_oid(new)),
+            },
+            RefChange::Delete { old, .. } => Change::Delete {
+                expected: PreviousValue::MustExistAndMatch(gix::refs::Target::Object(from_oid(old))),
+                log: RefLog::AndReference,
+            },
+        };
+        edits.push(RefEdit {
+            change,
+            name,
+            deref: false,
+        });
+    }
+    let sig = signature(who);
+    let mut time_buf = gix::date::parse::TimeBuf::default();
+    let committer = sig.to_ref(&mut time_buf);
+    let lock = gix::lock::acquire::Fail::AfterDurationWithBackoff(std::time::Duration::from_millis(100));
+    let find: Box<dyn gix::objs::Find> = Box::new(repo.objects.clone());
+    let applied = repo
+        .refs
+        .transaction()
+        .packed_refs(PackedRefs::DeletionsAndNonSymbolicUpdatesRemoveLooseSourceReference(
+            find,
+        ))
+        .prepare(edits, lock, lock)
+        .and_then(|t| t.commit(Some(committer)))
+        .map_err(|e| classify_ref_error(repo, changes, e))?;
+    // gix lets `MustNotExist` pass when the ref already holds the very same id (a concurrent
+    // writer produced a byte-identical object: same identity, second and content). It then
+    // reports the previous value here; nothing was created by us, so say so.
+    for (edit, change) in applied.iter().zip(changes) {
+        if let (
+            RefChange::Create { .. },
+            Change::Update {
+                expected: PreviousValue::MustExistAndMatch(_),
+                ..
+            },
+        ) = (change, &edit.change)
+        {
+            return Err(GitError::RefExists {
+                name: short(change.name()),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn short(full: &str) -> String {
+    full.strip_prefix("refs/tags/")
+        .or_else(|| full.strip_prefix("refs/heads/"))
+        .unwrap_or(full)
+        .to_owned()
+}
+
+fn classify_ref_error(repo: &gix::Repository, changes: &[RefChange], e: gix::Error) -> GitError {
+    if e.is_conflict() {
+        for c in changes {
+            let current = repo
+                .try_find_reference(c.name())
+                .ok()
+                .flatten()
+                .and_then(|r| r.target().try_id().map(super::to_oid));
+            match (c, current) {
+                (RefChange::Create { .. }, Some(_)) => return GitError::RefExists { name: short(c.name()) },
+                (RefChange::Update { old, .. } | RefChange::Delete { old, .. }, actual) if actual != Some(*old) => {
+                    return GitError::RefMoved {
+                        name: c.name().to_owned(),
+                        expected: old.to_string(),
+                        actual: actual.map(|a| a.to_string()),
+                    };
+                }
+                _ => {}
+            }
+        }
+    }
+    if e.can_retry() {
+        for c in changes {
+            let lock = repo.common_dir().join(format!("{}.lock", c.name()));
+            if lock.exists() {
+                return GitError::Locked {
+                    name: short(c.name()),
+                    lock,
+                };
+            }
+        }
+        let packed = repo.common_dir().join("packed-refs.lock");
+        if packed.exists() {
+            return GitError::Locked {
+                name: "packed-refs".into(),
+                lock: packed,
+            };
+        }
+    }
+    GitError::Write {
+        what: "the refs",
+        source: e,
+    }
+}
+
+impl Reader {
+    /// Writes an annotated tag object (signed with the user's gpg/ssh configuration when
+    /// `sign`); no ref is touched.
+    pub fn write_tag_object(&self, who: &Identity, tag: &NewTag, sign: bool) -> Result<Oid, GitError> {
+        let repo = &self.repo;
         let object = gix::objs::Tag {
-            target: from_oid(&t.target),
+            target: from_oid(&tag.target),
             target_kind: gix::objs::Kind::Commit,
-            name: t.name.as_str().into(),
-            tagger: Some(sig.clone()),
-            message: t.message.as_str().into(),
+            name: tag.name.as_str().into(),
+            tagger: Some(signature(who)),
+            message: tag.message.as_str().into(),
             signature: None,
         };
         let object = if sign {
@@ -79,79 +210,43 @@ pub fn create_tags(
         } else {
             object
         };
-        let id = repo
-            .write_object(&object)
-            .map_err(|source| GitError::Write {
-                what: "the tag object",
-                source,
-            })?
-            .detach();
-        ids.push(super::to_oid(&id));
-        edits.push(RefEdit {
-            change: Change::Update {
-                log: LogChange {
-                    mode: RefLog::AndReference,
-                    force_create_reflog: false,
-                    message: reflog.into(),
-                },
-                expected: PreviousValue::MustNotExist,
-                new: gix::refs::Target::Object(id),
-            },
-            name: full,
-            deref: false,
-        });
+        let id = repo.write_object(&object).map_err(|source| GitError::Write {
+            what: "the tag object",
+            source,
+        })?;
+        Ok(super::to_oid(&id))
     }
-    let mut time_buf = gix::date::parse::TimeBuf::default();
-    let committer = sig.to_ref(&mut time_buf);
-    let applied = repo
-        .edit_references_as(edits, Some(committer))
-        .map_err(|e| classify_ref_error(repo, tags, e))?;
-    // gix lets `MustNotExist` pass when the ref already holds the very same id (a concurrent
-    // writer produced a byte-identical tag: same tagger, second and message). It then reports
-    // the previous value here; nothing was created by us, so say so.
-    for edit in &applied {
-        if let Change::Update {
-            expected: PreviousValue::MustExistAndMatch(_),
-            ..
-        } = &edit.change
-        {
-            let name = edit.name.as_bstr().to_string();
-            return Err(GitError::TagExists {
-                name: name.strip_prefix("refs/tags/").unwrap_or(&name).to_owned(),
-            });
-        }
+
+    /// The current value of a ref (full name), if it exists and points at an object.
+    pub fn ref_value(&self, full_name: &str) -> Result<Option<Oid>, GitError> {
+        Ok(self
+            .repo
+            .try_find_reference(full_name)?
+            .and_then(|r| r.target().try_id().map(super::to_oid)))
     }
-    Ok(ids)
 }
 
-fn classify_ref_error(repo: &gix::Repository, tags: &[NewTag], e: gix::Error) -> GitError {
-    if e.is_conflict() {
-        for t in tags {
-            if repo
-                .try_find_reference(t.name.full_ref().as_str())
-                .ok()
-                .flatten()
-                .is_some()
-            {
-                return GitError::TagExists {
-                    name: t.name.to_string(),
-                };
-            }
-        }
+/// Creates annotated tags atomically: all tag objects are written (signed when `sign`), then
+/// all refs are created in one transaction; if any name exists (or is locked), none is.
+pub fn create_tags(
+    reader: &Reader,
+    tagger: &Identity,
+    tags: &[NewTag],
+    reflog: &str,
+    sign: bool,
+) -> Result<Vec<Oid>, GitError> {
+    let mut ids = Vec::with_capacity(tags.len());
+    for t in tags {
+        ids.push(reader.write_tag_object(tagger, t, sign)?);
     }
-    if e.can_retry() {
-        for t in tags {
-            let lock = repo.common_dir().join(format!("{}.lock", t.name.full_ref()));
-            if lock.exists() {
-                return GitError::Locked {
-                    name: t.name.to_string(),
-                    lock,
-                };
-            }
-        }
-    }
-    GitError::Write {
-        what: "the refs",
-        source: e,
-    }
+    let changes: Vec<RefChange> = tags
+        .iter()
+        .zip(&ids)
+        .map(|(t, id)| RefChange::Create {
+            name: t.name.full_ref(),
+            new: *id,
+        })
+        .collect();
+    apply_refs(reader, tagger, &changes, reflog)?;
+    Ok(ids)
 }
