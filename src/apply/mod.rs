@@ -2,6 +2,11 @@
 //! first, then one create-only ref transaction) and pushes them only when asked. It never
 //! prints, prompts or decides.
 
+mod deploy;
+pub mod execute;
+pub mod journal;
+pub mod undo;
+
 use std::path::Path;
 
 use crate::git::{self, GitError, Reader};

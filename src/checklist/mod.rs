@@ -117,6 +117,8 @@ pub struct Input<'a> {
     pub target: &'a Side,
     pub production_branch: Option<&'a str>,
     pub now: Timestamp,
+    /// `--allow-bad`: a target marked bad warns instead of failing.
+    pub allow_bad: bool,
 }
 
 /// The checklist's result.
@@ -167,6 +169,41 @@ pub fn run(input: &Input<'_>, strategy: Strategy) -> Report {
     }
     debug_assert_eq!(items.iter().map(|i| i.id).collect::<Vec<_>>(), IDS);
     Report { strategy, items }
+}
+
+/// The checklist of a restore: the repository state and whether reverting the rollback's
+/// commits applies on the production branch (`conflict`).
+pub fn restore_report(state: &RepoState, conflict: Option<&(Oid, Vec<String>)>) -> Report {
+    let mut items = vec![
+        if state.shallow {
+            Item::new("repo.shallow", Status::Warn, "this is a shallow clone").hint("git fetch --unshallow --tags")
+        } else {
+            Item::new("repo.shallow", Status::Pass, "full history")
+        },
+        match &state.operation {
+            Some(op) => Item::new("repo.operation", Status::Fail, format!("a {op} is in progress"))
+                .hint("finish or abort it first (`git status` says how)"),
+            None => Item::new("repo.operation", Status::Pass, "no operation in progress"),
+        },
+    ];
+    items.push(match conflict {
+        None => Item::new(
+            "revert.preview",
+            Status::Pass,
+            "reverting the rollback's commits applies cleanly",
+        ),
+        Some((c, paths)) => Item::new(
+            "revert.preview",
+            Status::Fail,
+            format!("reverting {} conflicts in {}", c.short(), paths.join(", ")),
+        )
+        .details(paths.clone())
+        .hint("restore by hand: git revert the rollback's commits and resolve the conflicts"),
+    });
+    Report {
+        strategy: Strategy::Restore,
+        items,
+    }
 }
 
 /// A plan that passed the checklist. Only `gate` makes one, so holding it proves the checks ran.

@@ -30,7 +30,7 @@ pub fn check(input: &Input<'_>, strategy: Strategy) -> Vec<Item> {
     let mut problems: Vec<(Status, String, Option<String>)> = Vec::new();
     if target.bad {
         problems.push((
-            Status::Fail,
+            if input.allow_bad { Status::Warn } else { Status::Fail },
             format!(
                 "{} is marked bad in {} by an earlier rollback",
                 target.tag, input.environment

@@ -132,6 +132,7 @@ fn report(w: &World, strategy: Strategy) -> Report {
         target: &w.target,
         production_branch: Some("main"),
         now: Timestamp::utc(10 * 86_400),
+        allow_bad: false,
     };
     run(&input, strategy)
 }

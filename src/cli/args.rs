@@ -66,6 +66,16 @@ pub enum Command {
     Deployed(DeployedArgs),
     /// Run the pre-rollback checklist and recommend a strategy; exit 1 when something blocks
     Check(CheckArgs),
+    /// Show (or save with --out) the plan of a rollback: every ref, commit and record it writes
+    Plan(PlanArgs),
+    /// Apply a saved plan after checking the repository still matches it
+    Apply(ApplyArgs),
+    /// Roll back without prompts: plan, checklist, apply, record
+    Run(RunArgs),
+    /// Undo a revert rollback once the fix is in (revert its reverts), and record it
+    Restore(RestoreArgs),
+    /// Undo the last operation of this tool that was not pushed
+    Undo(UndoArgs),
     /// Build a sandbox repository with releases, migrations and config changes to try the tool
     Demo(DemoArgs),
     /// Print a shell completion script
@@ -197,6 +207,125 @@ pub struct CheckArgs {
     /// The component (monorepos)
     #[arg(long, value_name = "NAME")]
     pub component: Option<String>,
+}
+
+/// Which rollback: environment, releases, strategy.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// The environment (may be left out when only one is known)
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// The release to roll back from (default: the live release)
+    #[arg(long, value_name = "RELEASE")]
+    pub from: Option<String>,
+    /// The release to roll back to (default: the previous stable release)
+    #[arg(long, value_name = "RELEASE")]
+    pub to: Option<String>,
+    /// revert: revert the range on a new branch; branch: a branch at the target; hotfix: a
+    /// hotfix branch from the target; deploy: record only, the deployment layer rolls back
+    /// (default: the one recommended for --situation)
+    #[arg(long, value_enum)]
+    pub strategy: Option<crate::plan::Strategy>,
+    /// What is going on, for the recommendation
+    #[arg(long, value_enum, default_value = "running")]
+    pub situation: crate::plan::Situation,
+    /// The component (monorepos)
+    #[arg(long, value_name = "NAME")]
+    pub component: Option<String>,
+    /// Allow a target marked bad by an earlier rollback
+    #[arg(long)]
+    pub allow_bad: bool,
+}
+
+/// How the strategy is carried out.
+#[derive(Debug, Args, Clone)]
+pub struct StrategyArgs {
+    /// Revert only this commit of the range (repeatable; id or prefix)
+    #[arg(long = "commit", value_name = "ID")]
+    pub commits: Vec<String>,
+    /// Also fast-forward the production branch to the reverts (revert, restore)
+    #[arg(long)]
+    pub advance_branch: bool,
+    /// Move the production branch itself back to the target, keeping a backup ref (branch)
+    #[arg(long)]
+    pub reset_branch: bool,
+    /// Why (required to write; recorded in the rollback record)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// An incident id, recorded with the rollback
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub how: StrategyArgs,
+    /// Save the plan (JSON) to FILE, for `git rollback apply FILE`
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The plan file written by `git rollback plan --out`
+    pub file: PathBuf,
+    /// Why (required unless the plan has one)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// An incident id
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+    /// Push the new branch and the record after writing them
+    #[arg(long)]
+    pub push: bool,
+    /// Run the environment's rollback-command first (deploy strategy)
+    #[arg(long)]
+    pub exec_deploy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub how: StrategyArgs,
+    /// Show the plan and the checklist, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Push the new branch and the record after writing them
+    #[arg(long)]
+    pub push: bool,
+    /// Run the environment's rollback-command first (deploy strategy); a failure records nothing
+    #[arg(long)]
+    pub exec_deploy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The rollback record to undo (its tag name)
+    pub record: String,
+    /// Why (required)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Also fast-forward the production branch to the restore
+    #[arg(long)]
+    pub advance_branch: bool,
+    /// Show the plan, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Push the new branch and the record after writing them
+    #[arg(long)]
+    pub push: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Show what would be undone, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

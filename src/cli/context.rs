@@ -68,6 +68,25 @@ impl Context {
         Ok(Loaded { state, config, index })
     }
 
+    /// Asks before writing: `--yes` answers; on a terminal a prompt (default No); otherwise a
+    /// refusal (exit 1) that says to add `--yes`.
+    pub fn confirm(&self, question: &str) -> CommandResult<()> {
+        if self.global.yes {
+            return Ok(());
+        }
+        if !self.interactive() {
+            return Err(CommandError::new(
+                ErrorKind::No,
+                "not confirmed: this writes to the repository and there is no terminal to ask",
+            )
+            .hint("add --yes to confirm, or --dry-run to see the plan"));
+        }
+        match crate::ui::confirm(question)? {
+            Some(true) => Ok(()),
+            _ => Err(CommandError::new(ErrorKind::No, "Aborted; nothing was changed.")),
+        }
+    }
+
     /// Checks a `--component` value against the configuration.
     pub fn component(&self, config: &Config, name: Option<&str>) -> CommandResult<Option<crate::model::Component>> {
         let Some(name) = name else { return Ok(None) };

@@ -169,3 +169,49 @@ impl From<LedgerError> for CommandError {
 }
 
 pub type CommandResult<T = ()> = Result<T, CommandError>;
+
+impl From<crate::apply::execute::ApplyError> for CommandError {
+    fn from(e: crate::apply::execute::ApplyError) -> Self {
+        use crate::apply::execute::ApplyError as A;
+        match e {
+            A::Git(g) => g.into(),
+            e @ A::Stale { .. } => CommandError::new(ErrorKind::No, format!("{e}; nothing was written"))
+                .hint("something changed since the plan was made: make a new plan (git rollback plan)"),
+            e @ (A::Conflict { .. } | A::TreeMismatch { .. }) => {
+                CommandError::new(ErrorKind::No, format!("{e}; no ref was written"))
+                    .hint("use --strategy branch, or make a new plan")
+            }
+            A::Deploy {
+                command,
+                status,
+                output,
+            } => {
+                let mut err = CommandError::new(
+                    ErrorKind::No,
+                    format!("the deploy command failed ({status}); no record was written"),
+                )
+                .hint(format!("command: {command}"));
+                for line in output.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev() {
+                    err = err.hint(format!("output: {line}"));
+                }
+                err
+            }
+            e @ (A::Invalid(_) | A::Compose(_)) => CommandError::new(ErrorKind::Input, e.to_string()),
+            e @ A::Journal(_) => CommandError::new(ErrorKind::Repository, e.to_string())
+                .hint("the rollback itself is complete; to reverse it by hand, delete the refs it created"),
+        }
+    }
+}
+
+impl From<crate::apply::undo::UndoError> for CommandError {
+    fn from(e: crate::apply::undo::UndoError) -> Self {
+        use crate::apply::undo::UndoError as U;
+        match e {
+            U::Git(g) => g.into(),
+            e @ U::Pushed(_) => CommandError::new(ErrorKind::No, format!("{e}; nothing was changed"))
+                .hint("to reverse a pushed rollback, restore it: git rollback restore <record>"),
+            e @ U::Nothing => CommandError::new(ErrorKind::Input, e.to_string()),
+            e @ (U::Journal(_) | U::Io(_)) => CommandError::new(ErrorKind::Repository, e.to_string()),
+        }
+    }
+}

@@ -11,7 +11,7 @@ use crate::checklist::{self, Report, Side};
 use crate::git::range::RangeRequest;
 use crate::ledger::{Evidence, Resolver, pair, production_branch};
 use crate::model::range::{RangeFacts, RepoFacts};
-use crate::model::{Component, EnvName, RecordKind, Timestamp};
+use crate::model::{Component, EnvName, Oid, RecordKind, Timestamp};
 use crate::plan::{self, Recommendation, Situation, Strategy};
 use crate::render::check::CheckView;
 
@@ -27,11 +27,16 @@ pub struct Request {
     pub to: Option<String>,
     pub strategy: Option<Strategy>,
     pub situation: Situation,
+    /// Going back to a release marked bad (a warning instead of a failure).
+    pub allow_bad: bool,
 }
 
 /// Everything computed for a request.
 pub struct Prepared {
     pub loaded: Loaded,
+    /// Positions of the live release and the target in `loaded.index.releases`.
+    pub from: usize,
+    pub to: usize,
     pub environment: EnvName,
     pub live: Side,
     pub target: Side,
@@ -164,6 +169,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         target: &target,
         production_branch: production_branch.as_deref(),
         now: now(),
+        allow_bad: req.allow_bad,
     };
     let recommendation = plan::recommend(req.situation, &checklist::findings(&input));
     let report = checklist::run(&input, req.strategy.unwrap_or(recommendation.strategy));
@@ -181,6 +187,8 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         situation: req.situation,
         migrations,
         strategy_given: req.strategy.is_some(),
+        from,
+        to,
         loaded,
     })
 }
@@ -216,4 +224,305 @@ fn component(ctx: &Context, loaded: &Loaded, req: &Request) -> CommandResult<Com
         "--component is required: releases of several components exist",
     )
     .hint(format!("components: {}", names.join(", "))))
+}
+
+/// What `plan`/`run` add to a request.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// `--commit`: revert only these commits of the range (ids or unique prefixes).
+    pub commits: Vec<String>,
+    pub advance_branch: bool,
+    pub reset_branch: bool,
+    pub reason: Option<String>,
+    pub incident: Option<String>,
+}
+
+/// A reason or incident as given: one is required for a record, neither may hold escapes.
+pub fn check_reason(reason: Option<&str>, required: bool) -> CommandResult<Option<String>> {
+    match reason.map(str::trim) {
+        Some(r) if !r.is_empty() => {
+            crate::model::trailers::validate_body(r)
+                .map_err(|e| CommandError::new(ErrorKind::Input, format!("--reason is not recordable: {e}")))?;
+            Ok(Some(r.to_owned()))
+        }
+        _ if required => Err(
+            CommandError::new(ErrorKind::Input, "a reason is required and must not be empty")
+                .hint("say why, for the post-mortem: --reason \"checkout errors after v1.4.0\""),
+        ),
+        _ => Ok(None),
+    }
+}
+
+/// Builds the plan for a prepared request (pure planning over what was read).
+pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResult<crate::plan::Plan> {
+    use crate::config::render_placeholders;
+    use crate::ledger::tagging::{self, Bump};
+    use crate::model::{Head, ObjectSource, trailers};
+    use crate::plan::{PlanInput, Point};
+
+    let reader = ctx.reader()?;
+    let loaded = &p.loaded;
+    let config = &loaded.config;
+    let strategy = p.report.strategy;
+    let incident = match &opts.incident {
+        Some(i) => {
+            let t = crate::model::Trailer::new("Rollback-Incident", i.trim());
+            trailers::validate(&t).map_err(|_| {
+                CommandError::new(
+                    ErrorKind::Input,
+                    "--incident must be one line without control characters",
+                )
+            })?;
+            Some(t.value)
+        }
+        None => None,
+    };
+    let reason = check_reason(opts.reason.as_deref(), false)?;
+    let base = p
+        .production_branch
+        .as_deref()
+        .and_then(|b| loaded.state.branch_tip(b).map(|tip| (b, tip)));
+
+    // Which commits a revert reverts: the first-parent chain, minus those reverted since,
+    // narrowed to --commit.
+    let reverted: Vec<Oid> = checklist::already_reverted(&p.range)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    let chain: Vec<Oid> = p
+        .range
+        .first_parent
+        .iter()
+        .filter(|c| !reverted.contains(c))
+        .copied()
+        .collect();
+    let chosen: Vec<Oid> = if opts.commits.is_empty() {
+        chain.clone()
+    } else {
+        let mut picked = Vec::new();
+        for wanted in &opts.commits {
+            let matches: Vec<&Oid> = chain
+                .iter()
+                .filter(|c| wanted.len() >= 7 && c.as_str().starts_with(&wanted.to_ascii_lowercase()))
+                .collect();
+            match matches.as_slice() {
+                [one] => picked.push(**one),
+                [] => {
+                    return Err(CommandError::new(
+                        ErrorKind::Input,
+                        format!("--commit {wanted} is not a commit the revert would undo (the first-parent chain of {}..{})", p.target.tag, p.live.tag),
+                    )
+                    .hint("see the commits with: git rollback check -v"));
+                }
+                _ => {
+                    return Err(CommandError::new(
+                        ErrorKind::Input,
+                        format!("--commit {wanted} is ambiguous; give more digits"),
+                    ));
+                }
+            }
+        }
+        chain.iter().filter(|c| picked.contains(c)).copied().collect()
+    };
+    let infos = if matches!(strategy, Strategy::Revert) {
+        reader.commits(&chosen)?
+    } else {
+        Vec::new()
+    };
+    let preview_owned;
+    let preview = match (&p.range.revert, base) {
+        (Some(pv), _) if chosen == chain => Some(pv),
+        (_, Some((_, tip))) if strategy == Strategy::Revert && p.range.target_is_ancestor => {
+            preview_owned = reader.revert_preview(tip, &chosen)?;
+            Some(&preview_owned)
+        }
+        _ => None,
+    };
+
+    // Names.
+    let (from_tag, to_tag) = (p.live.tag.as_str(), p.target.tag.as_str());
+    let name_vars = [("from", from_tag), ("to", to_tag), ("env", p.environment.as_str())];
+    let branch = match strategy {
+        Strategy::Revert | Strategy::Branch => Some(render_placeholders(&config.branches.rollback, &name_vars, false)),
+        Strategy::Hotfix => {
+            let to = &loaded.index.releases[p.to];
+            let newest = loaded
+                .index
+                .releases
+                .iter()
+                .find(|r| r.component == to.component)
+                .map(|r| r.version.clone());
+            let next = tagging::next_version(
+                &loaded.index,
+                &to.component,
+                Bump::Patch,
+                newest.as_ref(),
+                Some(&to.version),
+            )
+            .map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
+            let tag = config
+                .release_tag_name(&to.component, &next)
+                .unwrap_or_else(|| next.to_string());
+            let mut vars = name_vars.to_vec();
+            vars.push(("tag", tag.as_str()));
+            Some(render_placeholders(&config.branches.hotfix, &vars, false))
+        }
+        Strategy::Deploy | Strategy::Restore => None,
+    };
+    if let Some(b) = &branch
+        && !crate::model::is_valid_tag_name(b)
+    {
+        return Err(
+            CommandError::new(ErrorKind::Config, format!("the branch name `{b}` is not valid"))
+                .hint("check [branches] in rollback.toml"),
+        );
+    }
+    if (opts.advance_branch || opts.reset_branch)
+        && let (Head::Branch { name, .. }, Some((b, _))) = (&loaded.state.head, base)
+        && name == b
+        && p.repo.dirty.as_ref().is_some_and(|d| !d.is_empty())
+    {
+        let e = crate::plan::PlanError::DirtyCheckout { branch: b.to_owned() };
+        return Err(CommandError::new(ErrorKind::No, e.to_string()).hint(e.hint()));
+    }
+
+    // The deployment layer's commands.
+    let mut deploy_commands = Vec::new();
+    if strategy == Strategy::Deploy
+        && let Some(template) = config.rollback_command(&p.environment)
+    {
+        let to = &loaded.index.releases[p.to];
+        let annotation = reader.read_tag(&to.entry).ok().and_then(|o| o.annotation);
+        let artifact = annotation
+            .map(|a| a.trailers())
+            .and_then(|t| trailers::find(&t, "Artifact").map(str::to_owned))
+            .unwrap_or_default();
+        let values = [
+            ("env", p.environment.as_str()),
+            ("from", from_tag),
+            ("to", to_tag),
+            ("to_commit", p.target.commit.as_str()),
+            ("artifact", artifact.as_str()),
+            ("reason", reason.as_deref().unwrap_or("")),
+        ];
+        deploy_commands.push(render_placeholders(template, &values, true));
+    }
+
+    let input = PlanInput {
+        strategy,
+        environment: &p.environment,
+        from: Point {
+            tag: from_tag.to_owned(),
+            commit: p.live.commit.to_string(),
+        },
+        to: Point {
+            tag: to_tag.to_owned(),
+            commit: p.target.commit.to_string(),
+        },
+        base,
+        reverts: infos.iter().collect(),
+        skipped: reverted,
+        preview,
+        branch,
+        advance_branch: opts.advance_branch,
+        reset_branch: opts.reset_branch,
+        branches: &loaded.state.branches,
+        env_pointer: reader.ref_value(&crate::plan::env_pointer(&p.environment))?,
+        backup_ref: base
+            .map(|(b, tip)| format!("refs/git-rollback/backup/{b}/{tip}"))
+            .unwrap_or_default(),
+        remote: &config.remote,
+        deploy_commands,
+        restores: None,
+        reason,
+        incident,
+        allow_bad: p.target.bad,
+    };
+    crate::plan::plan(&input).map_err(|e| {
+        let kind = match e {
+            crate::plan::PlanError::Conflict { .. } | crate::plan::PlanError::BranchExists(_) => ErrorKind::No,
+            crate::plan::PlanError::NoBase(_) => ErrorKind::Config,
+            _ => ErrorKind::Input,
+        };
+        CommandError::new(kind, format!("{e}; nothing was written")).hint(e.hint())
+    })
+}
+
+impl From<&crate::cli::args::TargetArgs> for Request {
+    fn from(t: &crate::cli::args::TargetArgs) -> Self {
+        Request {
+            env: t.env.clone(),
+            component: t.component.clone(),
+            from: t.from.clone(),
+            to: t.to.clone(),
+            strategy: t.strategy,
+            situation: t.situation,
+            allow_bad: t.allow_bad,
+        }
+    }
+}
+
+impl From<&crate::cli::args::StrategyArgs> for PlanOptions {
+    fn from(h: &crate::cli::args::StrategyArgs) -> Self {
+        PlanOptions {
+            commits: h.commits.clone(),
+            advance_branch: h.advance_branch,
+            reset_branch: h.reset_branch,
+            reason: h.reason.clone(),
+            incident: h.incident.clone(),
+        }
+    }
+}
+
+/// The checklist's refusal as an error: exit 1, each blocking item and its hint.
+pub fn blocked(items: &[checklist::Item]) -> CommandError {
+    let ids: Vec<&str> = items.iter().map(|i| i.id).collect();
+    let mut e = CommandError::new(
+        ErrorKind::No,
+        format!(
+            "the checklist blocks this rollback ({}); nothing was written",
+            ids.join(", ")
+        ),
+    );
+    for i in items {
+        e = e.hint(format!("{}: {}", i.id, i.hint.as_deref().unwrap_or(&i.summary)));
+    }
+    e
+}
+
+/// Executes a checked plan and renders the outcome (shared by run, apply and restore).
+pub fn execute_and_render(
+    ctx: &Context,
+    loaded: &Loaded,
+    checked: checklist::Checked<crate::plan::Plan>,
+    opts: &crate::apply::execute::Options<'_>,
+) -> CommandResult {
+    use crate::apply::execute::execute;
+    let reader = ctx.reader()?;
+    let who = reader.identity()?;
+    let applied = execute(
+        reader,
+        &who,
+        &loaded.config,
+        &loaded.index,
+        &loaded.state,
+        checked,
+        opts,
+    )?;
+    let mut plan = applied.outcome;
+    if ctx.global.json {
+        plan.schema = crate::render::outcome::OUTCOME_SCHEMA.to_owned();
+        ctx.out
+            .json_doc(&crate::render::outcome::outcome_doc(&plan, &applied.push))?;
+    } else {
+        for (cmd, output) in &applied.deploy_output {
+            ctx.out.status(&format!("ran: {cmd}"));
+            for line in output.lines() {
+                ctx.out.status(&format!("  {}", crate::ui::sanitize::line(line)));
+            }
+        }
+        ctx.out
+            .data(&crate::render::outcome::outcome_human(&ctx.out, &plan, &applied.push))?;
+    }
+    crate::cli::commands::writing::push_result(&applied.push)
 }

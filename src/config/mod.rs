@@ -28,6 +28,7 @@ struct RawConfig {
     components: Option<IndexMap<String, RawComponent>>,
     environments: Option<IndexMap<String, RawEnvironment>>,
     records: Option<RawRecords>,
+    branches: Option<RawBranches>,
     paths: Option<RawPaths>,
     checks: Option<RawChecks>,
 }
@@ -63,7 +64,25 @@ struct RawComponent {
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawEnvironment {}
+struct RawEnvironment {
+    rollback_command: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawBranches {
+    rollback: Option<String>,
+    restore: Option<String>,
+    hotfix: Option<String>,
+}
+
+/// Branch-name templates.
+#[derive(Debug, Clone)]
+pub struct BranchTemplates {
+    pub rollback: String,
+    pub restore: String,
+    pub hotfix: String,
+}
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -116,6 +135,44 @@ pub enum ConfigError {
     },
 }
 
+/// Checks that `text` uses only `allowed` placeholders, with balanced braces.
+fn check_placeholders(text: &str, allowed: &[&str]) -> Result<(), String> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .ok_or_else(|| format!("unbalanced `{{` in `{text}`"))?
+            + open;
+        let name = &rest[open + 1..close];
+        if !allowed.contains(&name) {
+            return Err(format!(
+                "unknown placeholder `{{{name}}}` (known: {})",
+                allowed.join(", ")
+            ));
+        }
+        rest = &rest[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!("unbalanced `}}` in `{text}`"));
+    }
+    Ok(())
+}
+
+/// Replaces `{name}` placeholders; each value is shell-quoted when `quote` (for commands).
+pub fn render_placeholders(text: &str, values: &[(&str, &str)], quote: bool) -> String {
+    let mut out = text.to_owned();
+    for (name, value) in values {
+        let v = if quote { shell_quote(value) } else { (*value).to_owned() };
+        out = out.replace(&format!("{{{name}}}"), &v);
+    }
+    out
+}
+
+/// A POSIX shell single-quoted word: the value is passed as data, never run.
+pub fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "'\\''"))
+}
+
 /// Compiled path globs.
 #[derive(Debug, Clone)]
 pub struct Globs {
@@ -140,7 +197,10 @@ pub struct Config {
     pub release_branches: Vec<String>,
     pub scheme: ReleaseScheme,
     pub environments: Vec<EnvName>,
+    /// `rollback-command` per environment.
+    pub rollback_commands: Vec<(EnvName, String)>,
     pub records: RecordTemplates,
+    pub branches: BranchTemplates,
     pub migrations: Globs,
     pub config_paths: Globs,
     pub external_config: Globs,
@@ -282,11 +342,39 @@ impl Config {
             ));
         }
 
-        let environments = user.environments.or(defaults.environments).expect("default present");
-        let environments = environments
-            .keys()
-            .map(|name| EnvName::parse(name).map_err(|e| value_err(&format!("environments.{name}"), e.to_string())))
-            .collect::<Result<Vec<_>, _>>()?;
+        let raw_envs = user.environments.or(defaults.environments).expect("default present");
+        let mut environments = Vec::new();
+        let mut rollback_commands = Vec::new();
+        for (name, env) in raw_envs {
+            let parsed =
+                EnvName::parse(&name).map_err(|e| value_err(&format!("environments.{name}"), e.to_string()))?;
+            if let Some(cmd) = env.rollback_command {
+                let key = format!("environments.{name}.rollback-command");
+                check_placeholders(&cmd, &["env", "from", "to", "to_commit", "artifact", "reason"])
+                    .map_err(|m| value_err(&key, m))?;
+                rollback_commands.push((parsed.clone(), cmd));
+            }
+            environments.push(parsed);
+        }
+        let (ub, db) = (user.branches.unwrap_or_default(), defaults.branches.unwrap_or_default());
+        let branches = BranchTemplates {
+            rollback: pick(ub.rollback, db.rollback),
+            restore: pick(ub.restore, db.restore),
+            hotfix: pick(ub.hotfix, db.hotfix),
+        };
+        for (key, t) in [
+            ("branches.rollback", &branches.rollback),
+            ("branches.restore", &branches.restore),
+            ("branches.hotfix", &branches.hotfix),
+        ] {
+            check_placeholders(t, &["from", "to", "env", "tag"]).map_err(|m| value_err(key, m))?;
+            if t.is_empty() || t.starts_with("refs/") {
+                return Err(value_err(
+                    key,
+                    format!("`{t}` must be a branch name such as rollback/{{from}}"),
+                ));
+            }
+        }
 
         let template = |kind: RecordKind, u: Option<String>, d: Option<String>| -> Result<Template, ConfigError> {
             Template::record(kind, &pick(u, d)).map_err(|source| ConfigError::Template {
@@ -334,6 +422,8 @@ impl Config {
             })?;
         }
         Ok(Config {
+            rollback_commands,
+            branches,
             source: path.map(Path::to_path_buf),
             production_branch: user.production_branch.filter(|b| !b.is_empty()),
             remote,
@@ -363,6 +453,14 @@ impl Config {
     pub fn release_tag_name(&self, component: &Component, version: &semver::Version) -> Option<String> {
         let p = self.scheme.patterns.iter().find(|p| &p.component == component)?;
         Some(p.tag_template.as_ref()?.replace("{version}", &version.to_string()))
+    }
+
+    /// The rollback command configured for `env`.
+    pub fn rollback_command(&self, env: &EnvName) -> Option<&str> {
+        self.rollback_commands
+            .iter()
+            .find(|(e, _)| e == env)
+            .map(|(_, c)| c.as_str())
     }
 
     /// Whether `branch` is one releases and deploys may come from.
@@ -437,6 +535,21 @@ mod tests {
         assert!(d.is_release_branch("main", Some("main")) && d.is_release_branch("hotfix/v1.2.4", Some("main")));
         assert!(!d.is_release_branch("feature", Some("main")));
         assert!(parse("[release]\ntag-template = 'v{ver}'\n").is_err());
+    }
+
+    #[test]
+    fn commands_are_rendered_with_quoted_values() {
+        let c = parse("[environments.production]\nrollback-command = \"deploy --to {to} --why {reason}\"\n").unwrap();
+        let cmd = c.rollback_command(&EnvName::parse("production").unwrap()).unwrap();
+        let out = render_placeholders(
+            cmd,
+            &[("to", "v1.2.0"), ("reason", "it's broken; rm -rf / $(id)")],
+            true,
+        );
+        assert_eq!(out, "deploy --to 'v1.2.0' --why 'it'\\''s broken; rm -rf / $(id)'");
+        assert!(parse("[environments.production]\nrollback-command = 'x {nope}'\n").is_err());
+        assert!(parse("[branches]\nrollback = 'rb/{bogus}'\n").is_err());
+        assert_eq!(Config::defaults().branches.hotfix, "hotfix/{tag}");
     }
 
     #[test]

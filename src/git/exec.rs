@@ -27,3 +27,9 @@ pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String, Gi
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// Updates the index and work tree of `dir` from tree `old` to tree `new` (after the checked-out
+/// branch moved), refusing to overwrite local changes: `git read-tree -m -u <old> <new>`.
+pub fn update_worktree(dir: &Path, old: &str, new: &str) -> Result<(), GitError> {
+    run(dir, &["read-tree", "-m", "-u", "--", old, new], &[]).map(|_| ())
+}

@@ -5,11 +5,13 @@ pub mod exec;
 mod push;
 pub mod range;
 mod read;
+mod revert;
 pub mod sandbox;
 mod write;
 
 pub use push::{push_command, push_refs};
 pub use read::{Reader, open};
+pub use revert::Reverted;
 pub use write::{RefChange, apply_refs, create_tags};
 
 /// Errors of the Git layer, by condition.

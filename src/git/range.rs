@@ -3,13 +3,10 @@
 //! revert preview. Reads only; the preview writes its objects to memory, never to disk.
 
 use gix::bstr::ByteSlice;
-use gix::merge::tree::TreatAsUnresolved;
 use gix::object::tree::diff::ChangeDetached as Change;
 
 use super::{GitError, Reader, from_oid, to_oid};
-use crate::model::range::{
-    ChangeKind, CommitInfo, FileChange, PathChange, RangeFacts, RepoFacts, RevertPreview, Upstream,
-};
+use crate::model::range::{ChangeKind, CommitInfo, FileChange, PathChange, RangeFacts, RepoFacts, Upstream};
 use crate::model::{Oid, Person, Timestamp};
 
 /// What to gather.
@@ -61,6 +58,11 @@ impl Reader {
             time: time_of(author.time()?),
             paths,
         })
+    }
+
+    /// Commit facts for `ids` (subjects, authors, parents), in the order given.
+    pub fn commits(&self, ids: &[Oid]) -> Result<Vec<CommitInfo>, GitError> {
+        ids.iter().map(|id| self.commit_info(from_oid(id), false)).collect()
     }
 
     /// File changes between two trees (directories left out), in git's path order.
@@ -185,52 +187,6 @@ impl Reader {
             migrations,
             config,
             revert: None,
-        })
-    }
-
-    /// Reverts `commits` (newest first) one after another on top of `onto`, as `git revert`
-    /// would (a merge against its first parent), in memory: nothing reaches the object database.
-    pub fn revert_preview(&self, onto: &Oid, commits: &[Oid]) -> Result<RevertPreview, GitError> {
-        let repo = self.repo.clone().with_object_memory();
-        let mut ours = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
-        let mut conflict = None;
-        for id in commits {
-            let commit = repo.find_commit(from_oid(id))?;
-            let base = commit.tree_id()?.detach();
-            let theirs = match commit.parent_ids().next() {
-                Some(p) => repo.find_commit(p.detach())?.tree_id()?.detach(),
-                None => gix::ObjectId::empty_tree(repo.object_hash()),
-            };
-            let subject = commit.message()?.summary().to_string();
-            let short = &id.as_str()[..7];
-            let (ancestor, other) = (format!("{short} ({subject})"), format!("parent of {short} ({subject})"));
-            let labels = gix::merge::blob::builtin_driver::text::Labels {
-                ancestor: Some(ancestor.as_str().into()),
-                current: Some("HEAD".into()),
-                other: Some(other.as_str().into()),
-            };
-            let mut out = repo.merge_trees(base, ours, theirs, labels, repo.tree_merge_options()?)?;
-            let unresolved: Vec<String> = out
-                .conflicts
-                .iter()
-                .filter(|c| c.is_unresolved(TreatAsUnresolved::git()))
-                .map(|c| c.ours.location().to_str_lossy().into_owned())
-                .collect();
-            if !unresolved.is_empty() {
-                let mut paths = unresolved;
-                paths.sort();
-                paths.dedup();
-                conflict = Some((*id, paths));
-                break;
-            }
-            ours = out.tree.write()?.detach();
-        }
-        let tree = conflict.is_none().then(|| to_oid(&ours));
-        Ok(RevertPreview {
-            commits: commits.to_vec(),
-            conflict,
-            onto: *onto,
-            tree,
         })
     }
 

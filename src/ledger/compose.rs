@@ -126,12 +126,57 @@ pub fn rollback(
     }
 }
 
-/// The next free tie-breaker for a record of `kind` in `env` written at `time`.
-fn next_seq(index: &Index, kind: RecordKind, env: &EnvName, time: &str) -> u64 {
+/// A restore record: the rollback `rollback` was undone; `release` is live again.
+pub fn restore(
+    environment: &EnvName,
+    rollback: &TagName,
+    release: &TagName,
+    target: &Oid,
+    time: Timestamp,
+    facts: &RollbackFacts,
+) -> Draft {
+    let mut t = vec![
+        Trailer::new("Restore-Environment", environment.as_str()),
+        Trailer::new("Restore-Rollback", rollback.as_str()),
+        Trailer::new("Restore-Release", release.as_str()),
+    ];
+    if let Some(i) = &facts.incident {
+        t.push(Trailer::new("Restore-Incident", i));
+    }
+    t.extend(
+        facts
+            .reverted
+            .iter()
+            .map(|c| Trailer::new("Restore-Revert", c.as_str())),
+    );
+    t.extend(
+        facts
+            .created_commits
+            .iter()
+            .map(|c| Trailer::new("Restore-Commit", c.as_str())),
+    );
+    if let Some(b) = &facts.branch {
+        t.push(Trailer::new("Restore-Branch", b));
+    }
+    Draft {
+        kind: RecordKind::Restore,
+        environment: environment.clone(),
+        time,
+        subject: format!("Restore {environment} to {release}"),
+        body: facts.reason.clone(),
+        trailers: t,
+        target: *target,
+        names: vec![("release", release.to_string())],
+    }
+}
+
+/// The next free tie-breaker for a record in `env` written at `time`. It counts records of
+/// every kind, so a restore written in the same second as its rollback still sorts after it.
+fn next_seq(index: &Index, env: &EnvName, time: &str) -> u64 {
     index
         .records
         .iter()
-        .filter(|c| c.kind == kind && &c.environment == env && c.time == time)
+        .filter(|c| &c.environment == env && c.time == time)
         .map(|c| c.seq)
         .max()
         .map_or(1, |s| s + 1)
@@ -140,12 +185,12 @@ fn next_seq(index: &Index, kind: RecordKind, env: &EnvName, time: &str) -> u64 {
 /// Names the draft and formats its message. `taken` are names about to be written by the
 /// same operation (so two records of one operation never collide).
 pub fn compose(config: &Config, index: &Index, draft: &Draft, taken: &[TagName]) -> Result<NewTag, ComposeError> {
-    if draft.kind == RecordKind::Rollback && draft.body.trim().is_empty() {
+    if draft.kind != RecordKind::Deploy && draft.body.trim().is_empty() {
         return Err(ComposeError::NoReason);
     }
     let template = config.records.get(draft.kind);
     let time = draft.time.compact();
-    let mut seq = next_seq(index, draft.kind, &draft.environment, &time);
+    let mut seq = next_seq(index, &draft.environment, &time);
     let mut vars: Vars = draft.names.iter().map(|(k, v)| (*k, v.clone())).collect();
     vars.insert("env", draft.environment.to_string());
     vars.insert("time", time);
@@ -212,6 +257,33 @@ mod tests {
         let record = Record::parse(&tag.name, RecordKind::Deploy, Some("production"), Some(&annotation)).unwrap();
         assert_eq!(record.live_release().as_str(), "v1.2.3");
         assert_eq!(record.body, "Canary ok.");
+    }
+
+    #[test]
+    fn records_of_any_kind_in_one_second_get_increasing_sequence_numbers() {
+        let cfg = Config::defaults();
+        let env = EnvName::parse("production").unwrap();
+        let rollback = TagEntry {
+            name: TagName::new("rollback/production/20261122T003000Z.1-v2"),
+            target: oid(9),
+            peeled: None,
+        };
+        let index = Index::build(vec![rollback], &cfg);
+        let time = Timestamp::parse("2026-11-22T00:30:00Z").unwrap();
+        let facts = RollbackFacts {
+            reason: "fixed".into(),
+            ..Default::default()
+        };
+        let draft = restore(
+            &env,
+            &TagName::new("rollback/production/20261122T003000Z.1-v2"),
+            &TagName::new("v2"),
+            &oid(1),
+            time,
+            &facts,
+        );
+        let tag = compose(&cfg, &index, &draft, &[]).unwrap();
+        assert_eq!(tag.name.as_str(), "restore/production/20261122T003000Z.2-v2");
     }
 
     #[test]

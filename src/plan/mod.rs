@@ -2,10 +2,16 @@
 //! engineer describes, and how the checklist's findings change that. Pure; the guided flow,
 //! `check --situation` and `plan` all ask this one function.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+mod document;
+mod planner;
+
+pub use document::{BranchAt, Created, Expect, Moved, NamedCommit, PLAN_SCHEMA, Plan, PlannedRevert, Point};
+pub use planner::{PlanError, PlanInput, env_pointer, plan};
 
 /// How to roll back (SPEC §1, §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
     /// Revert the commits between the two releases on the production branch.
@@ -16,6 +22,9 @@ pub enum Strategy {
     Hotfix,
     /// No code change: the deployment layer rolls back.
     Deploy,
+    /// Undo a revert rollback (revert its reverts); made by `git rollback restore`.
+    #[value(skip)]
+    Restore,
 }
 
 impl Strategy {
@@ -25,6 +34,7 @@ impl Strategy {
             Strategy::Branch => "branch",
             Strategy::Hotfix => "hotfix",
             Strategy::Deploy => "deploy",
+            Strategy::Restore => "restore",
         }
     }
     /// Strategies that put the target's code (and schema expectations) back on a branch.

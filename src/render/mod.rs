@@ -4,10 +4,12 @@
 pub mod check;
 pub mod demo;
 pub mod json;
+pub mod outcome;
 pub mod releases;
 pub mod status;
 mod style;
 mod table;
+pub mod undo;
 pub mod warnings;
 pub mod write;
 

@@ -14,6 +14,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> CommandResult {
         to: args.to.clone(),
         strategy: args.strategy,
         situation: args.situation,
+        allow_bad: false,
     };
     let prepared = rollback::prepare(ctx, &request)?;
     if ctx.global.json {

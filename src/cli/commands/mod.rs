@@ -1,12 +1,17 @@
 //! One file per subcommand: read, call the core, render.
 
+pub mod apply;
 pub mod check;
 pub mod completions;
 pub mod demo;
 pub mod deployed;
 pub mod guided;
 pub mod man;
+pub mod plan;
 pub mod releases;
+pub mod restore;
+pub mod run;
 pub mod status;
 pub mod tag;
+pub mod undo;
 pub mod writing;

@@ -1,0 +1,322 @@
+//! Executing a checked plan: verify the refs it expects, write the objects (revert commits, the
+//! record), then every ref of the operation in one transaction, then the journal, then (only
+//! for a checked-out branch that moved, with a clean work tree) the work tree through git.
+
+use std::path::Path;
+
+use super::journal::{self, Entry, RefRecord};
+use super::{Push, deploy};
+use crate::checklist::Checked;
+use crate::config::Config;
+use crate::git::{self, GitError, Reader, RefChange};
+use crate::ledger::Index;
+use crate::ledger::compose::{self, ComposeError, RollbackFacts};
+use crate::model::{EnvName, Head, Identity, Oid, RepoState, TagName, Timestamp};
+use crate::plan::{Moved, NamedCommit, Plan, Strategy};
+
+/// How to execute, beyond the plan.
+pub struct Options<'a> {
+    pub reason: &'a str,
+    pub incident: Option<&'a str>,
+    pub push_to: Option<&'a str>,
+    pub exec_deploy: bool,
+    /// The operation's name in the journal (`run`, `apply`, `restore`).
+    pub command: &'a str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("the plan is stale: `{ref_name}` was expected at {expected} but is {actual}")]
+    Stale {
+        ref_name: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("reverting {commit} conflicts in {}", paths.join(", "))]
+    Conflict { commit: Oid, paths: Vec<String> },
+    #[error("the reverts produced tree {actual}, not the {expected} the plan expected")]
+    TreeMismatch { expected: String, actual: Oid },
+    #[error("the plan is invalid: {0}")]
+    Invalid(String),
+    #[error("the deploy command failed ({status}): {command}")]
+    Deploy {
+        command: String,
+        status: String,
+        output: String,
+    },
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Compose(#[from] ComposeError),
+    #[error("the refs were written but the journal was not (undo will not know this operation): {0}")]
+    Journal(std::io::Error),
+}
+
+/// What execution did: the plan with everything created filled in.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub outcome: Plan,
+    pub push: Push,
+    pub deploy_output: Vec<(String, String)>,
+}
+
+fn oid(text: &str, what: &str) -> Result<Oid, ApplyError> {
+    Oid::parse(text).map_err(|_| ApplyError::Invalid(format!("{what} `{text}` is not an object id")))
+}
+
+fn now_or(who: &Identity) -> Timestamp {
+    who.time
+}
+
+/// Executes `checked`. Nothing is written before every expectation has been verified; refs
+/// are written in one transaction; a failure after objects were written leaves only
+/// unreachable objects.
+pub fn execute(
+    reader: &Reader,
+    who: &Identity,
+    config: &Config,
+    index: &Index,
+    state: &RepoState,
+    checked: Checked<Plan>,
+    opts: &Options<'_>,
+) -> Result<Applied, ApplyError> {
+    let mut plan = checked.into_plan();
+    let env = EnvName::parse(&plan.environment).map_err(|e| ApplyError::Invalid(e.to_string()))?;
+    for e in &plan.expect {
+        let actual = reader.ref_value(&e.ref_name)?.map(|o| o.to_string());
+        if actual != e.value {
+            return Err(ApplyError::Stale {
+                ref_name: e.ref_name.clone(),
+                expected: e.value.clone().unwrap_or_else(|| "absent".into()),
+                actual: actual.unwrap_or_else(|| "absent".into()),
+            });
+        }
+    }
+
+    // Deployment layer first: if it fails, nothing is recorded.
+    let mut deploy_output = Vec::new();
+    if opts.exec_deploy {
+        let dir = reader.workdir().unwrap_or_else(|| reader.git_dir());
+        deploy_output = deploy::run_all(dir, &plan.deploy_commands)?;
+    }
+
+    // Objects: revert commits.
+    let mut created_commits: Vec<Oid> = Vec::new();
+    let mut tip: Option<Oid> = None;
+    if matches!(plan.strategy, Strategy::Revert | Strategy::Restore) {
+        let base = plan
+            .base
+            .as_ref()
+            .ok_or_else(|| ApplyError::Invalid("a revert plan has no base branch".into()))?;
+        let onto = oid(&base.commit, "base commit")?;
+        let commits = plan
+            .reverts
+            .iter()
+            .map(|r| oid(&r.commit, "revert commit"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let reverted = reader
+            .revert_commits(&onto, &commits, who)?
+            .map_err(|(commit, paths)| ApplyError::Conflict { commit, paths })?;
+        if let Some(expected) = &plan.expected_tree
+            && expected != reverted.tree.as_str()
+        {
+            return Err(ApplyError::TreeMismatch {
+                expected: expected.clone(),
+                actual: reverted.tree,
+            });
+        }
+        tip = reverted.commits.last().copied();
+        created_commits = reverted.commits;
+    }
+    let to_commit = oid(&plan.to.commit, "target commit")?;
+    let record_target = tip.unwrap_or(to_commit);
+
+    // The record.
+    let branch_name = plan
+        .created
+        .branches
+        .iter()
+        .find(|b| !b.name.starts_with("refs/"))
+        .map(|b| b.name.clone());
+    let facts = RollbackFacts {
+        strategy: plan.strategy.as_str().to_owned(),
+        reason: opts.reason.to_owned(),
+        incident: opts.incident.map(str::to_owned),
+        reverted: plan
+            .reverts
+            .iter()
+            .map(|r| oid(&r.commit, "revert commit"))
+            .collect::<Result<Vec<_>, _>>()?,
+        created_commits: created_commits.clone(),
+        branch: branch_name.clone(),
+    };
+    let time = now_or(who);
+    let draft = match (&plan.strategy, &plan.restores) {
+        (Strategy::Restore, Some(rollback)) => compose::restore(
+            &env,
+            &TagName::new(rollback.as_str()),
+            &TagName::new(plan.from.tag.as_str()),
+            &record_target,
+            time,
+            &facts,
+        ),
+        _ => compose::rollback(
+            &env,
+            &TagName::new(plan.from.tag.as_str()),
+            &TagName::new(plan.to.tag.as_str()),
+            &record_target,
+            time,
+            &facts,
+        ),
+    };
+    let record = compose::compose(config, index, &draft, &[])?;
+    let record_object = reader.write_tag_object(who, &record, false)?;
+
+    // One transaction: branches, moved branches (with backup), the record, the env pointer.
+    let mut changes = Vec::new();
+    for b in &mut plan.created.branches {
+        let commit = match &b.commit {
+            Some(c) => oid(c, "branch commit")?,
+            None => tip.ok_or_else(|| ApplyError::Invalid(format!("nothing to point `{}` at", b.name)))?,
+        };
+        b.commit = Some(commit.to_string());
+        let name = if b.name.starts_with("refs/") {
+            b.name.clone()
+        } else {
+            format!("refs/heads/{}", b.name)
+        };
+        changes.push(RefChange::Create { name, new: commit });
+    }
+    for m in &mut plan.moved {
+        let new = match &m.new {
+            Some(n) => oid(n, "moved ref")?,
+            None => tip.ok_or_else(|| ApplyError::Invalid(format!("nothing to move `{}` to", m.ref_name)))?,
+        };
+        m.new = Some(new.to_string());
+        changes.push(RefChange::Update {
+            name: m.ref_name.clone(),
+            old: oid(&m.old, "moved ref")?,
+            new,
+        });
+    }
+    changes.push(RefChange::Create {
+        name: record.name.full_ref(),
+        new: record_object,
+    });
+    let pointer = crate::plan::env_pointer(&env);
+    match plan
+        .expect
+        .iter()
+        .find(|e| e.ref_name == pointer)
+        .and_then(|e| e.value.as_deref())
+    {
+        Some(old) => changes.push(RefChange::Update {
+            name: pointer,
+            old: oid(old, "env pointer")?,
+            new: record_object,
+        }),
+        None => changes.push(RefChange::Create {
+            name: pointer,
+            new: record_object,
+        }),
+    }
+    let reflog = format!("git-rollback: {} {} in {}", opts.command, plan.strategy.as_str(), env);
+    git::apply_refs(reader, who, &changes, &reflog)?;
+
+    // The work tree of a checked-out branch that moved (the planner allowed it only when clean).
+    let mut worktree = None;
+    if let (Head::Branch { name, .. }, Some(dir)) = (&state.head, reader.workdir()) {
+        for m in &plan.moved {
+            if m.ref_name == format!("refs/heads/{name}") {
+                let new = m.new.clone().expect("filled above");
+                git::exec::update_worktree(dir, &format!("{}^{{tree}}", m.old), &format!("{new}^{{tree}}"))?;
+                worktree = Some((dir.display().to_string(), m.old.clone(), new));
+            }
+        }
+    }
+
+    plan.dry_run = false;
+    plan.record = Some(record.name.to_string());
+    plan.created.commits = created_commits.iter().map(|c| c.to_string()).collect();
+    plan.created.tags = vec![record.name.to_string()];
+    for step in &mut plan.next_steps {
+        *step = step.replace("<record>", record.name.as_str());
+    }
+
+    let push = push_refs(reader, opts.push_to, &plan.created.branches, &record.name);
+    let entry = Entry {
+        id: record.name.to_string(),
+        time: time.rfc3339(),
+        command: opts.command.to_owned(),
+        changes: journal_changes(&changes),
+        pushed: matches!(push, Push::Pushed { .. }),
+        worktree,
+    };
+    journal::append(reader.git_dir(), &entry).map_err(ApplyError::Journal)?;
+    Ok(Applied {
+        outcome: plan,
+        push,
+        deploy_output,
+    })
+}
+
+fn journal_changes(changes: &[RefChange]) -> Vec<RefRecord> {
+    changes
+        .iter()
+        .map(|c| match c {
+            RefChange::Create { name, new } => RefRecord {
+                ref_name: name.clone(),
+                old: None,
+                new: Some(new.to_string()),
+            },
+            RefChange::Update { name, old, new } => RefRecord {
+                ref_name: name.clone(),
+                old: Some(old.to_string()),
+                new: Some(new.to_string()),
+            },
+            RefChange::Delete { name, old } => RefRecord {
+                ref_name: name.clone(),
+                old: Some(old.to_string()),
+                new: None,
+            },
+        })
+        .collect()
+}
+
+/// Pushes the new branches and the record (never a moved branch: that needs a pinned lease,
+/// which the next steps show).
+fn push_refs(reader: &Reader, remote: Option<&str>, branches: &[NamedCommit], record: &TagName) -> Push {
+    let Some(remote) = remote else { return Push::NotAsked };
+    let mut refs: Vec<String> = branches
+        .iter()
+        .filter(|b| !b.name.starts_with("refs/"))
+        .map(|b| format!("refs/heads/{}", b.name))
+        .collect();
+    refs.push(record.full_ref());
+    let dir: &Path = reader.workdir().unwrap_or_else(|| reader.git_dir());
+    match git::push_refs(dir, remote, &refs) {
+        Ok(()) => Push::Pushed {
+            remote: remote.to_owned(),
+        },
+        Err(e) => Push::Failed {
+            remote: remote.to_owned(),
+            message: e.to_string(),
+            retry: git::push_command(remote, &refs),
+        },
+    }
+}
+
+/// Moves that a plan makes, as shown (for `undo` and renderers).
+pub fn describe_moves(moved: &[Moved]) -> Vec<String> {
+    moved
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {} → {}",
+                m.ref_name,
+                &m.old[..7],
+                m.new.as_deref().map_or("(new)", |n| &n[..7])
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,76 @@
+//! The journal of operations, for `undo`: one JSON line per operation under the git directory
+//! (`git-rollback/journal.jsonl`), appended after its refs were written, and one line per undo.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One ref an operation changed: `old`/`new` are `None` for created/deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefRecord {
+    #[serde(rename = "ref")]
+    pub ref_name: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The record tag the operation wrote (its id).
+    pub id: String,
+    pub time: String,
+    pub command: String,
+    pub changes: Vec<RefRecord>,
+    pub pushed: bool,
+    /// A checked-out branch whose work tree was moved: (work tree, old tree, new tree).
+    pub worktree: Option<(String, String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Entry(Entry),
+    Undone { undone: String },
+}
+
+pub fn path(git_dir: &Path) -> PathBuf {
+    git_dir.join("git-rollback").join("journal.jsonl")
+}
+
+pub fn append(git_dir: &Path, entry: &Entry) -> std::io::Result<()> {
+    write_line(git_dir, &Line::Entry(entry.clone()))
+}
+
+pub fn mark_undone(git_dir: &Path, id: &str) -> std::io::Result<()> {
+    write_line(git_dir, &Line::Undone { undone: id.to_owned() })
+}
+
+fn write_line(git_dir: &Path, line: &Line) -> std::io::Result<()> {
+    let p = path(git_dir);
+    std::fs::create_dir_all(p.parent().expect("journal has a parent"))?;
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(p)?;
+    let mut text = serde_json::to_string(line).map_err(std::io::Error::other)?;
+    text.push('\n');
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+/// The newest operation that was not undone yet.
+pub fn last_open(git_dir: &Path) -> std::io::Result<Option<Entry>> {
+    let text = match std::fs::read_to_string(path(git_dir)) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut undone: Vec<String> = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        match serde_json::from_str::<Line>(line) {
+            Ok(Line::Entry(e)) => entries.push(e),
+            Ok(Line::Undone { undone: id }) => undone.push(id),
+            Err(_) => continue, // a torn last line from a crash: ignore it
+        }
+    }
+    Ok(entries.into_iter().rev().find(|e| !undone.contains(&e.id)))
+}

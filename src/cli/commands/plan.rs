@@ -1,0 +1,45 @@
+//! `git rollback plan`: the full plan of a rollback (every ref, commit and record, with the
+//! values it expects), shown or saved with `--out`; writes nothing to the repository.
+
+use crate::checklist;
+use crate::cli::args::PlanArgs;
+use crate::cli::context::Context;
+use crate::cli::error::{CommandError, CommandResult, ErrorKind};
+use crate::cli::rollback::{self, PlanOptions, Request};
+use crate::render::outcome;
+
+pub fn run(ctx: &Context, args: &PlanArgs) -> CommandResult {
+    let prepared = rollback::prepare(ctx, &Request::from(&args.target))?;
+    let plan = rollback::make_plan(ctx, &prepared, &PlanOptions::from(&args.how))?;
+    let blocked = checklist::gate(plan.clone(), &prepared.report)
+        .err()
+        .map(|b| b.items)
+        .unwrap_or_default();
+    if let Some(path) = &args.out {
+        if !blocked.is_empty() {
+            return Err(rollback::blocked(&blocked).hint("the plan was not saved"));
+        }
+        let text = serde_json::to_string_pretty(&plan).map_err(std::io::Error::other)?;
+        std::fs::write(path, format!("{text}\n")).map_err(|e| {
+            CommandError::new(
+                ErrorKind::Input,
+                format!("cannot write the plan to {}: {e}", path.display()),
+            )
+        })?;
+        ctx.out.status(&format!(
+            "Saved the plan to {}; apply it with: git rollback apply {}",
+            path.display(),
+            path.display()
+        ));
+    }
+    if ctx.global.json {
+        ctx.out.json_doc(&plan)?;
+    } else {
+        ctx.out.data(&outcome::plan_human(&ctx.out, &plan, &blocked))?;
+    }
+    if blocked.is_empty() {
+        Ok(())
+    } else {
+        Err(CommandError::silent(ErrorKind::No))
+    }
+}

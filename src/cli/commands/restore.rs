@@ -1,0 +1,155 @@
+//! `git rollback restore <rollback-record>`: once the fix is in, revert the reverts of a revert
+//! rollback (on a new branch, or the production branch with --advance-branch) and write a
+//! restore record that links to the rollback record.
+
+use crate::checklist;
+use crate::cli::args::RestoreArgs;
+use crate::cli::context::Context;
+use crate::cli::error::{CommandError, CommandResult, ErrorKind};
+use crate::cli::rollback;
+use crate::config::render_placeholders;
+use crate::ledger::{Resolver, production_branch};
+use crate::model::record::RecordDetail;
+use crate::model::{Oid, RecordKind, TagName, trailers};
+use crate::plan::{PlanInput, Point, Strategy};
+use crate::render::outcome;
+
+pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
+    let reason = rollback::check_reason(args.reason.as_deref(), !args.dry_run)?;
+    let loaded = ctx.load()?;
+    let reader = ctx.reader()?;
+    let resolver = Resolver::new(&loaded.index, reader);
+    let not_found = || {
+        CommandError::new(ErrorKind::Input, format!("`{}` is not a rollback record", args.record))
+            .hint("rollback records are listed by: git tag --list 'rollback/*'")
+    };
+    let candidate = loaded
+        .index
+        .records
+        .iter()
+        .find(|c| c.entry.name.as_str() == args.record && c.kind == RecordKind::Rollback)
+        .ok_or_else(not_found)?;
+    let record = resolver.record(candidate).ok_or_else(not_found)?;
+    let RecordDetail::Rollback { from, to, strategy, .. } = &record.detail else {
+        return Err(not_found());
+    };
+    if strategy != "revert" {
+        return Err(CommandError::new(
+            ErrorKind::Input,
+            format!(
+                "`{}` is a {strategy} rollback: only a revert rollback is restored by reverting its reverts",
+                args.record
+            ),
+        )
+        .hint(format!(
+            "deploy the fixed release and record it: git rollback deployed <release> --env {}",
+            record.environment
+        )));
+    }
+    let restored_by = loaded
+        .index
+        .records
+        .iter()
+        .filter(|c| c.kind == RecordKind::Restore && c.environment == record.environment)
+        .find(|c| {
+            resolver
+                .record(c)
+                .is_some_and(|r| matches!(&r.detail, RecordDetail::Restore { rollback, .. } if rollback == &record.tag))
+        });
+    if let Some(r) = restored_by {
+        return Err(CommandError::new(
+            ErrorKind::No,
+            format!("`{}` was already restored by `{}`", args.record, r.entry.name),
+        ));
+    }
+    let created: Vec<Oid> = trailers::find_all(&record.trailers, "Rollback-Commit")
+        .filter_map(|c| Oid::parse(c).ok())
+        .collect();
+    if created.is_empty() {
+        return Err(CommandError::new(
+            ErrorKind::Input,
+            format!("`{}` lists no revert commits (Rollback-Commit)", args.record),
+        ));
+    }
+    let to_restore: Vec<Oid> = created.iter().rev().copied().collect();
+    let (branch_name, tip) = production_branch(&loaded.config, &loaded.state).ok_or_else(|| {
+        CommandError::new(ErrorKind::Config, "there is no production branch to restore on")
+            .hint("set production-branch in rollback.toml")
+    })?;
+    let commit_of = |tag: &TagName| -> CommandResult<Oid> {
+        loaded
+            .index
+            .release_position(tag)
+            .and_then(|i| resolver.release_commit(i))
+            .ok_or_else(|| {
+                CommandError::new(
+                    ErrorKind::Input,
+                    format!("release `{tag}` named by the record is not a release here"),
+                )
+            })
+    };
+    let preview = reader.revert_preview(tip, &to_restore)?;
+    let infos = reader.commits(&to_restore)?;
+    let vars = [
+        ("from", from.as_str()),
+        ("to", to.as_str()),
+        ("env", record.environment.as_str()),
+    ];
+    let input = PlanInput {
+        strategy: Strategy::Restore,
+        environment: &record.environment,
+        from: Point {
+            tag: from.to_string(),
+            commit: commit_of(from)?.to_string(),
+        },
+        to: Point {
+            tag: to.to_string(),
+            commit: commit_of(to)?.to_string(),
+        },
+        base: Some((branch_name, tip)),
+        reverts: infos.iter().collect(),
+        skipped: Vec::new(),
+        preview: Some(&preview),
+        branch: (!args.advance_branch).then(|| render_placeholders(&loaded.config.branches.restore, &vars, false)),
+        advance_branch: args.advance_branch,
+        reset_branch: false,
+        branches: &loaded.state.branches,
+        env_pointer: reader.ref_value(&crate::plan::env_pointer(&record.environment))?,
+        backup_ref: String::new(),
+        remote: &loaded.config.remote,
+        deploy_commands: Vec::new(),
+        restores: Some(record.tag.to_string()),
+        reason: reason.clone(),
+        incident: None,
+        allow_bad: false,
+    };
+    let report = checklist::restore_report(&loaded.state, preview.conflict.as_ref());
+    let plan = crate::plan::plan(&input)
+        .map_err(|e| CommandError::new(ErrorKind::No, format!("{e}; nothing was written")).hint(e.hint()))?;
+    let gated = checklist::gate(plan.clone(), &report);
+    if args.dry_run {
+        let blocked = gated.err().map(|b| b.items).unwrap_or_default();
+        if ctx.global.json {
+            return Ok(ctx.out.json_doc(&plan)?);
+        }
+        return Ok(ctx.out.data(&outcome::plan_human(&ctx.out, &plan, &blocked))?);
+    }
+    let checked = gated.map_err(|b| rollback::blocked(&b.items))?;
+    ctx.confirm(&format!(
+        "Restore {} in {} (revert {} revert commit{})?",
+        from,
+        record.environment,
+        created.len(),
+        if created.len() == 1 { "" } else { "s" }
+    ))?;
+    let reason = reason.expect("required when not a dry run");
+    let remote = loaded.config.remote.clone();
+    let opts = crate::apply::execute::Options {
+        reason: &reason,
+        incident: None,
+        push_to: args.push.then_some(remote.as_str()),
+        exec_deploy: false,
+        command: "restore",
+    };
+    rollback::execute_and_render(ctx, &loaded, checked, &opts)
+}

@@ -1,0 +1,45 @@
+//! `git rollback run`: plan → checklist gate → confirmation → apply, without prompts other
+//! than the confirmation (`--yes` skips it; without a terminal it is required).
+
+use crate::checklist;
+use crate::cli::args::RunArgs;
+use crate::cli::context::Context;
+use crate::cli::error::{CommandError, CommandResult, ErrorKind};
+use crate::cli::rollback::{self, PlanOptions, Request};
+use crate::render::outcome;
+
+pub fn run(ctx: &Context, args: &RunArgs) -> CommandResult {
+    let reason = rollback::check_reason(args.how.reason.as_deref(), !args.dry_run)?;
+    let prepared = rollback::prepare(ctx, &Request::from(&args.target))?;
+    let plan = rollback::make_plan(ctx, &prepared, &PlanOptions::from(&args.how))?;
+    let gated = checklist::gate(plan.clone(), &prepared.report);
+    if args.dry_run {
+        let blocked = gated.err().map(|b| b.items).unwrap_or_default();
+        if ctx.global.json {
+            return Ok(ctx.out.json_doc(&plan)?);
+        }
+        return Ok(ctx.out.data(&outcome::plan_human(&ctx.out, &plan, &blocked))?);
+    }
+    let checked = gated.map_err(|b| rollback::blocked(&b.items))?;
+    if !ctx.global.yes && !ctx.global.json {
+        ctx.out.data(&outcome::plan_human(&ctx.out, &plan, &[]))?;
+    }
+    ctx.confirm(&format!(
+        "Roll back {} from {} to {} with the {} strategy?",
+        plan.environment,
+        plan.from.tag,
+        plan.to.tag,
+        plan.strategy.as_str()
+    ))?;
+    let reason = reason.ok_or_else(|| CommandError::new(ErrorKind::Input, "a reason is required"))?;
+    let incident = plan.incident.clone();
+    let remote = prepared.loaded.config.remote.clone();
+    let opts = crate::apply::execute::Options {
+        reason: &reason,
+        incident: incident.as_deref(),
+        push_to: args.push.then_some(remote.as_str()),
+        exec_deploy: args.exec_deploy,
+        command: "run",
+    };
+    rollback::execute_and_render(ctx, &prepared.loaded, checked, &opts)
+}

@@ -1,0 +1,59 @@
+//! `undo`: what is (or would be) reversed.
+
+use serde::Serialize;
+
+use super::Output;
+use crate::apply::journal::Entry;
+use crate::git::RefChange;
+use crate::ui::sanitize;
+
+pub fn human(out: &Output, entry: &Entry, inverse: &[RefChange], dry_run: bool) -> String {
+    let s = &out.out_styles;
+    let title = if dry_run { "Would undo" } else { "Undid" };
+    let mut t = format!(
+        "{} {} ({}, {})\n",
+        s.heading.apply_to(title),
+        sanitize::line(&entry.id),
+        entry.command,
+        entry.time
+    );
+    for c in inverse {
+        let line = match c {
+            RefChange::Delete { name, old } => format!("delete {name} (at {})", old.short()),
+            RefChange::Update { name, old, new } => format!("move {name} back {} → {}", old.short(), new.short()),
+            RefChange::Create { name, new } => format!("recreate {name} → {}", new.short()),
+        };
+        t.push_str(&format!("  {}\n", sanitize::line(&line)));
+    }
+    if entry.worktree.is_some() {
+        t.push_str("  and move the checked-out work tree back (through git read-tree)\n");
+    }
+    t
+}
+
+#[derive(Serialize)]
+pub struct UndoDoc<'a> {
+    pub schema: &'static str,
+    pub undone: &'a str,
+    pub deleted: Vec<String>,
+    pub moved: Vec<serde_json::Value>,
+}
+
+pub fn doc<'a>(entry: &'a Entry, inverse: &[RefChange]) -> UndoDoc<'a> {
+    UndoDoc {
+        schema: super::outcome::OUTCOME_SCHEMA,
+        undone: &entry.id,
+        deleted: inverse
+            .iter()
+            .filter(|c| matches!(c, RefChange::Delete { .. }))
+            .map(|c| c.name().to_owned())
+            .collect(),
+        moved: inverse
+            .iter()
+            .filter_map(|c| match c {
+                RefChange::Update { name, old, new } => Some(serde_json::json!({"ref": name, "old": old, "new": new})),
+                _ => None,
+            })
+            .collect(),
+    }
+}
