@@ -220,20 +220,25 @@ pub fn execute(
             new: record_object,
         }),
     }
-    let reflog = format!("git-rollback: {} {} in {}", opts.command, plan.strategy.as_str(), env);
-    git::apply_refs(reader, who, &changes, &reflog)?;
-
-    // The work tree of a checked-out branch that moved (the planner allowed it only when clean).
+    // A checked-out branch that moves takes its work tree along (through git); check that git
+    // will do it before any ref is written, so a refusal leaves nothing behind.
     let mut worktree = None;
     if let (Head::Branch { name, .. }, Some(dir)) = (&state.head, reader.workdir()) {
         for m in &plan.moved {
             if m.ref_name == format!("refs/heads/{name}") {
                 let new = m.new.clone().expect("filled above");
-                git::exec::update_worktree(dir, &format!("{}^{{tree}}", m.old), &format!("{new}^{{tree}}"))?;
-                worktree = Some((dir.display().to_string(), m.old.clone(), new));
+                let (old_tree, new_tree) = (format!("{}^{{tree}}", m.old), format!("{new}^{{tree}}"));
+                git::exec::check_worktree_update(dir, &old_tree, &new_tree)?;
+                worktree = Some((dir.to_path_buf(), old_tree, new_tree));
             }
         }
     }
+    let reflog = format!("git-rollback: {} {} in {}", opts.command, plan.strategy.as_str(), env);
+    git::apply_refs(reader, who, &changes, &reflog)?;
+    if let Some((dir, old_tree, new_tree)) = &worktree {
+        git::exec::update_worktree(dir, old_tree, new_tree)?;
+    }
+    let worktree = worktree.map(|(d, o, n)| (d.display().to_string(), o, n));
 
     plan.dry_run = false;
     plan.record = Some(record.name.to_string());
@@ -245,6 +250,7 @@ pub fn execute(
 
     let push = push_refs(reader, opts.push_to, &plan.created.branches, &record.name);
     let entry = Entry {
+        seq: 0,
         id: record.name.to_string(),
         time: time.rfc3339(),
         command: opts.command.to_owned(),

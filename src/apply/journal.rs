@@ -17,7 +17,10 @@ pub struct RefRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    /// The record tag the operation wrote (its id).
+    /// The operation's number in this journal (assigned on append).
+    #[serde(default)]
+    pub seq: u64,
+    /// The record tag the operation wrote.
     pub id: String,
     pub time: String,
     pub command: String,
@@ -31,19 +34,22 @@ pub struct Entry {
 #[serde(untagged)]
 enum Line {
     Entry(Entry),
-    Undone { undone: String },
+    Undone { undone: u64 },
 }
 
 pub fn path(git_dir: &Path) -> PathBuf {
     git_dir.join("git-rollback").join("journal.jsonl")
 }
 
+/// Appends `entry`, numbered after the entries already there.
 pub fn append(git_dir: &Path, entry: &Entry) -> std::io::Result<()> {
-    write_line(git_dir, &Line::Entry(entry.clone()))
+    let (entries, _) = read(git_dir)?;
+    let seq = entries.iter().map(|e| e.seq).max().unwrap_or(0) + 1;
+    write_line(git_dir, &Line::Entry(Entry { seq, ..entry.clone() }))
 }
 
-pub fn mark_undone(git_dir: &Path, id: &str) -> std::io::Result<()> {
-    write_line(git_dir, &Line::Undone { undone: id.to_owned() })
+pub fn mark_undone(git_dir: &Path, seq: u64) -> std::io::Result<()> {
+    write_line(git_dir, &Line::Undone { undone: seq })
 }
 
 fn write_line(git_dir: &Path, line: &Line) -> std::io::Result<()> {
@@ -56,15 +62,15 @@ fn write_line(git_dir: &Path, line: &Line) -> std::io::Result<()> {
     f.sync_all()
 }
 
-/// The newest operation that was not undone yet.
-pub fn last_open(git_dir: &Path) -> std::io::Result<Option<Entry>> {
+/// Every entry and every undone number.
+fn read(git_dir: &Path) -> std::io::Result<(Vec<Entry>, Vec<u64>)> {
     let text = match std::fs::read_to_string(path(git_dir)) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(e) => return Err(e),
     };
     let mut entries: Vec<Entry> = Vec::new();
-    let mut undone: Vec<String> = Vec::new();
+    let mut undone: Vec<u64> = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         match serde_json::from_str::<Line>(line) {
             Ok(Line::Entry(e)) => entries.push(e),
@@ -72,5 +78,11 @@ pub fn last_open(git_dir: &Path) -> std::io::Result<Option<Entry>> {
             Err(_) => continue, // a torn last line from a crash: ignore it
         }
     }
-    Ok(entries.into_iter().rev().find(|e| !undone.contains(&e.id)))
+    Ok((entries, undone))
+}
+
+/// The newest operation that was not undone yet.
+pub fn last_open(git_dir: &Path) -> std::io::Result<Option<Entry>> {
+    let (entries, undone) = read(git_dir)?;
+    Ok(entries.into_iter().rev().find(|e| !undone.contains(&e.seq)))
 }

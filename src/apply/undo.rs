@@ -67,6 +67,6 @@ pub fn undo(reader: &Reader, who: &Identity, entry: &Entry) -> Result<(), UndoEr
         )?;
     }
     git::apply_refs(reader, who, &changes, &format!("git-rollback: undo {}", entry.id))?;
-    journal::mark_undone(reader.git_dir(), &entry.id)?;
+    journal::mark_undone(reader.git_dir(), entry.seq)?;
     Ok(())
 }

@@ -28,6 +28,13 @@ pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String, Gi
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Whether `update_worktree(dir, old, new)` would succeed: refreshes the index's stat data
+/// (a stale index is not a local change), then `git read-tree -m -u -n <old> <new>`.
+pub fn check_worktree_update(dir: &Path, old: &str, new: &str) -> Result<(), GitError> {
+    run(dir, &["update-index", "-q", "--refresh"], &[]).ok();
+    run(dir, &["read-tree", "-m", "-u", "-n", "--", old, new], &[]).map(|_| ())
+}
+
 /// Updates the index and work tree of `dir` from tree `old` to tree `new` (after the checked-out
 /// branch moved), refusing to overwrite local changes: `git read-tree -m -u <old> <new>`.
 pub fn update_worktree(dir: &Path, old: &str, new: &str) -> Result<(), GitError> {

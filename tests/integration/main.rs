@@ -8,3 +8,4 @@ mod hostile;
 mod layering;
 mod ledger;
 mod recording;
+mod strategies;

@@ -47,6 +47,20 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> CommandResult {
         ..Request::default()
     };
     let prepared = rollback::prepare(ctx, &request).map_err(|e| e.hint("was this plan made in another repository?"))?;
+    for (side, planned, here) in [("from", &file.from, &prepared.live), ("to", &file.to, &prepared.target)] {
+        if planned.commit != here.commit.as_str() {
+            return Err(CommandError::new(
+                ErrorKind::Input,
+                format!(
+                    "the plan's {side} release {} is commit {}, but here it is {}; nothing was written",
+                    planned.tag,
+                    &planned.commit[..planned.commit.len().min(12)],
+                    here.commit.short()
+                ),
+            )
+            .hint("the plan comes from another repository, or the tag was moved: make a new plan here"));
+        }
+    }
     let options = PlanOptions {
         commits: file.reverts.iter().map(|r| r.commit.clone()).collect(),
         advance_branch: file.strategy == Strategy::Revert && !file.moved.is_empty(),
