@@ -2,8 +2,6 @@
 //! record), then every ref of the operation in one transaction, then the journal, then (only
 //! for a checked-out branch that moved, with a clean work tree) the work tree through git.
 
-use std::path::Path;
-
 use super::journal::{self, Entry, RefRecord};
 use super::{Push, deploy};
 use crate::checklist::Checked;
@@ -12,7 +10,7 @@ use crate::git::{self, GitError, Reader, RefChange};
 use crate::ledger::Index;
 use crate::ledger::compose::{self, ComposeError, RollbackFacts};
 use crate::model::{EnvName, Head, Identity, Oid, RepoState, TagName, Timestamp};
-use crate::plan::{Moved, NamedCommit, Plan, Strategy};
+use crate::plan::{NamedCommit, Plan, Strategy};
 
 /// How to execute, beyond the plan.
 pub struct Options<'a> {
@@ -292,37 +290,11 @@ fn journal_changes(changes: &[RefChange]) -> Vec<RefRecord> {
 /// Pushes the new branches and the record (never a moved branch: that needs a pinned lease,
 /// which the next steps show).
 fn push_refs(reader: &Reader, remote: Option<&str>, branches: &[NamedCommit], record: &TagName) -> Push {
-    let Some(remote) = remote else { return Push::NotAsked };
     let mut refs: Vec<String> = branches
         .iter()
         .filter(|b| !b.name.starts_with("refs/"))
         .map(|b| format!("refs/heads/{}", b.name))
         .collect();
     refs.push(record.full_ref());
-    let dir: &Path = reader.workdir().unwrap_or_else(|| reader.git_dir());
-    match git::push_refs(dir, remote, &refs) {
-        Ok(()) => Push::Pushed {
-            remote: remote.to_owned(),
-        },
-        Err(e) => Push::Failed {
-            remote: remote.to_owned(),
-            message: e.to_string(),
-            retry: git::push_command(remote, &refs),
-        },
-    }
-}
-
-/// Moves that a plan makes, as shown (for `undo` and renderers).
-pub fn describe_moves(moved: &[Moved]) -> Vec<String> {
-    moved
-        .iter()
-        .map(|m| {
-            format!(
-                "{} {} → {}",
-                m.ref_name,
-                &m.old[..7],
-                m.new.as_deref().map_or("(new)", |n| &n[..7])
-            )
-        })
-        .collect()
+    super::push(reader, remote, refs)
 }

@@ -45,22 +45,22 @@ pub fn write_tags(
     push_to: Option<&str>,
 ) -> Result<Written, GitError> {
     let objects = git::create_tags(reader, who, tags, reflog, sign)?;
-    let push = match push_to {
-        None => Push::NotAsked,
-        Some(remote) => {
-            let refs: Vec<String> = tags.iter().map(|t| t.name.full_ref()).collect();
-            let dir: &Path = reader.workdir().unwrap_or_else(|| reader.git_dir());
-            match git::push_refs(dir, remote, &refs) {
-                Ok(()) => Push::Pushed {
-                    remote: remote.to_owned(),
-                },
-                Err(e) => Push::Failed {
-                    remote: remote.to_owned(),
-                    message: e.to_string(),
-                    retry: git::push_command(remote, &refs),
-                },
-            }
-        }
-    };
+    let push = push(reader, push_to, tags.iter().map(|t| t.name.full_ref()).collect());
     Ok(Written { objects, push })
+}
+
+/// Pushes `refs` to `remote` (if asked) with one atomic push through the user's git.
+pub fn push(reader: &Reader, remote: Option<&str>, refs: Vec<String>) -> Push {
+    let Some(remote) = remote else { return Push::NotAsked };
+    let dir: &Path = reader.workdir().unwrap_or_else(|| reader.git_dir());
+    match git::push_refs(dir, remote, &refs) {
+        Ok(()) => Push::Pushed {
+            remote: remote.to_owned(),
+        },
+        Err(e) => Push::Failed {
+            remote: remote.to_owned(),
+            message: e.to_string(),
+            retry: git::push_command(remote, &refs),
+        },
+    }
 }

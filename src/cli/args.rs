@@ -189,24 +189,8 @@ pub struct DeployedArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The environment (may be left out when only one is known)
-    #[arg(long, value_name = "NAME")]
-    pub env: Option<String>,
-    /// The release to roll back from (default: the live release)
-    #[arg(long, value_name = "RELEASE")]
-    pub from: Option<String>,
-    /// The release to roll back to (default: the previous stable release)
-    #[arg(long, value_name = "RELEASE")]
-    pub to: Option<String>,
-    /// Judge the items for this strategy (default: the recommended one)
-    #[arg(long, value_enum)]
-    pub strategy: Option<crate::plan::Strategy>,
-    /// What is going on, for the recommendation
-    #[arg(long, value_enum, default_value = "running")]
-    pub situation: crate::plan::Situation,
-    /// The component (monorepos)
-    #[arg(long, value_name = "NAME")]
-    pub component: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// Which rollback: environment, releases, strategy.

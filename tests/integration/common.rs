@@ -91,16 +91,7 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// A private, writable copy of a fixture.
 pub fn scratch(name: &str) -> tempfile::TempDir {
-    let src = fixture(name);
-    let tmp = tempfile::tempdir().unwrap();
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(&src)
-        .arg(tmp.path().join("repo"))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    tmp
+    copy_repo(&fixture(name))
 }
 
 /// What one run of the binary showed.
@@ -157,4 +148,36 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 /// All refs with their ids, for before/after comparisons.
 pub fn refs(dir: &Path) -> String {
     git(dir, &["for-each-ref", "--format=%(refname) %(objectname)"])
+}
+
+/// `git interpret-trailers --parse` on the message of tag `tag`.
+pub fn trailers_of(dir: &Path, tag: &str) -> String {
+    use std::io::Write;
+    let message = git(
+        dir,
+        &["for-each-ref", "--format=%(contents)", &format!("refs/tags/{tag}")],
+    );
+    let mut child = hermetic(Command::new("git").args(["interpret-trailers", "--parse"]))
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(message.as_bytes()).unwrap();
+    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+}
+
+/// A private copy of a repository (e.g. of a scratch fixture, for a loop of runs).
+pub fn copy_repo(src: &Path) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(
+        Command::new("cp")
+            .arg("-a")
+            .arg(src)
+            .arg(tmp.path().join("repo"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    tmp
 }

@@ -9,23 +9,6 @@ fn repo(tmp: &tempfile::TempDir) -> std::path::PathBuf {
     tmp.path().join("repo")
 }
 
-/// `git interpret-trailers --parse` on the message of `tag`.
-fn git_trailers(dir: &Path, tag: &str) -> String {
-    let message = git(
-        dir,
-        &["for-each-ref", "--format=%(contents)", &format!("refs/tags/{tag}")],
-    );
-    let mut child = hermetic(Command::new("git").args(["interpret-trailers", "--parse"]))
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(message.as_bytes()).unwrap();
-    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
-}
-
 #[test]
 fn tag_writes_an_annotated_tag_with_trailers_git_can_parse() {
     let tmp = scratch("linear");
@@ -57,7 +40,7 @@ fn tag_writes_an_annotated_tag_with_trailers_git_can_parse() {
         git(&dir, &["rev-parse", "HEAD"])
     );
     assert_eq!(
-        git_trailers(&dir, "v1.11.0"),
+        trailers_of(&dir, "v1.11.0"),
         "Migration: 0003_cart_index (reversible)\nConfig: cart.cache = true\nArtifact: registry.example.com/shop@sha256:1111\nArtifact: shop-1.11.0.tar.gz\n"
     );
     let tagger = git(
@@ -306,7 +289,7 @@ fn deployed_writes_a_record_that_status_reads_at_once() {
         git(&dir, &["rev-parse", &format!("{name}^{{commit}}")]),
         git(&dir, &["rev-parse", "v1.2.0^{commit}"])
     );
-    let trailers = git_trailers(&dir, name);
+    let trailers = trailers_of(&dir, name);
     assert!(
         trailers.starts_with("Deploy-Environment: production\nDeploy-Release: v1.2.0\n"),
         "{trailers}"
@@ -346,7 +329,7 @@ fn deployed_backfills_with_at_without_changing_what_is_live() {
     let doc = r.json();
     assert_eq!(doc["record"], "deploy/staging/20260101T053000Z.1-v1.1.0");
     assert_eq!(doc["time"], "2026-01-01T05:30:00Z");
-    assert!(git_trailers(&dir, doc["record"].as_str().unwrap()).contains("Deploy-Time: 2026-01-01T05:30:00Z"));
+    assert!(trailers_of(&dir, doc["record"].as_str().unwrap()).contains("Deploy-Time: 2026-01-01T05:30:00Z"));
     let status = run_in(&dir, &["status", "--json", "--env", "staging"]).json();
     assert_eq!(
         status["environments"][0]["live"]["tag"], "v1.4.0",
@@ -371,7 +354,7 @@ fn deployed_refuses_bad_releases_unless_overridden_and_says_so() {
     );
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     let record = ok.json()["record"].as_str().unwrap().to_owned();
-    assert!(git_trailers(&dir, &record).contains("Deploy-Allowed-Bad: yes"));
+    assert!(trailers_of(&dir, &record).contains("Deploy-Allowed-Bad: yes"));
     // In staging v1.3.0 is not bad: no override needed.
     assert_eq!(run_in(&dir, &["deployed", "v1.3.0", "--env", "staging"]).code, 0);
 }

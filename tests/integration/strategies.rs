@@ -50,22 +50,6 @@ fn state(dir: &Path) -> String {
     format!("{refs}{records}")
 }
 
-fn trailers_of(dir: &Path, tag: &str) -> String {
-    let message = git(
-        dir,
-        &["for-each-ref", "--format=%(contents)", &format!("refs/tags/{tag}")],
-    );
-    let mut child = hermetic(Command::new("git").args(["interpret-trailers", "--parse"]))
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(message.as_bytes()).unwrap();
-    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
-}
-
 #[test]
 fn revert_builds_the_reverts_on_a_new_branch_and_records_them() {
     let tmp = scratch("check-clean");
@@ -675,17 +659,8 @@ fn a_killed_run_leaves_all_or_nothing() {
     let base = scratch("check-clean");
     let (mut complete, mut absent) = (0, 0);
     for round in 0..12u64 {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("repo");
-        assert!(
-            Command::new("cp")
-                .arg("-a")
-                .arg(repo(&base))
-                .arg(&dir)
-                .status()
-                .unwrap()
-                .success()
-        );
+        let tmp = copy_repo(&repo(&base));
+        let dir = repo(&tmp);
         let mut child = hermetic(&mut Command::new(BIN))
             .args(["run", "--strategy", "revert", "--reason", "kill test", "--yes"])
             .current_dir(&dir)
@@ -733,17 +708,8 @@ fn a_killed_run_leaves_all_or_nothing() {
 fn two_rollbacks_of_one_environment_race_and_one_wins() {
     let base = scratch("check-clean");
     for round in 0..6 {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("repo");
-        assert!(
-            Command::new("cp")
-                .arg("-a")
-                .arg(repo(&base))
-                .arg(&dir)
-                .status()
-                .unwrap()
-                .success()
-        );
+        let tmp = copy_repo(&repo(&base));
+        let dir = repo(&tmp);
         let spawn = |strategy: &str| {
             hermetic(&mut Command::new(BIN))
                 .args(["run", "--strategy", strategy, "--reason", "race", "--yes"])

@@ -7,15 +7,7 @@ use crate::cli::rollback::{self, Request};
 use crate::render::check;
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> CommandResult {
-    let request = Request {
-        env: args.env.clone(),
-        component: args.component.clone(),
-        from: args.from.clone(),
-        to: args.to.clone(),
-        strategy: args.strategy,
-        situation: args.situation,
-        allow_bad: false,
-    };
+    let request = Request::from(&args.target);
     let prepared = rollback::prepare(ctx, &request)?;
     if ctx.global.json {
         ctx.out.json_doc(&check::doc(&prepared.view()))?;

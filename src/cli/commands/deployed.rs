@@ -77,19 +77,15 @@ pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
         .map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
 
     let remote = loaded.config.remote.as_str();
-    let written = if args.dry_run {
-        None
-    } else {
-        let push_to = args.push.then_some(remote);
-        Some(crate::apply::write_tags(
-            reader,
-            &who,
-            std::slice::from_ref(&new),
-            "git-rollback: deployed",
-            false,
-            push_to,
-        )?)
-    };
+    let written = writing::write(
+        ctx,
+        &loaded,
+        &who,
+        &new,
+        "git-rollback: deployed",
+        false,
+        (args.dry_run, args.push),
+    )?;
     let view = WriteView {
         what: "deploy record",
         tag: &new,

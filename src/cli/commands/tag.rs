@@ -75,19 +75,15 @@ pub fn run(ctx: &Context, args: &TagArgs) -> CommandResult {
         ctx.out.warn(w);
     }
     let remote = loaded.config.remote.as_str();
-    let written = if args.dry_run {
-        None
-    } else {
-        let push_to = args.push.then_some(remote);
-        Some(crate::apply::write_tags(
-            reader,
-            &who,
-            std::slice::from_ref(&new),
-            "git-rollback: tag",
-            args.sign,
-            push_to,
-        )?)
-    };
+    let written = writing::write(
+        ctx,
+        &loaded,
+        &who,
+        &new,
+        "git-rollback: tag",
+        args.sign,
+        (args.dry_run, args.push),
+    )?;
     let view = WriteView {
         what: "release tag",
         tag: &new,

@@ -83,3 +83,28 @@ pub fn push_result(push: &Push) -> CommandResult {
         _ => Ok(()),
     }
 }
+
+/// Writes one tag (unless `dry_run`) and pushes it when asked: the write step `tag` and
+/// `deployed` share. `None` in a dry run.
+pub fn write(
+    ctx: &Context,
+    loaded: &Loaded,
+    who: &Identity,
+    new: &crate::model::NewTag,
+    reflog: &str,
+    sign: bool,
+    (dry_run, push): (bool, bool),
+) -> CommandResult<Option<crate::apply::Written>> {
+    if dry_run {
+        return Ok(None);
+    }
+    let push_to = push.then_some(loaded.config.remote.as_str());
+    Ok(Some(crate::apply::write_tags(
+        ctx.reader()?,
+        who,
+        std::slice::from_ref(new),
+        reflog,
+        sign,
+        push_to,
+    )?))
+}
