@@ -22,8 +22,36 @@ error; 101 a bug. Documentation: docs/ in the source repository.";
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub guided: GuidedArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Answers for the guided rollback (`git rollback` with no command): each skips its prompt.
+#[derive(Debug, Args, Clone, Default, PartialEq, Eq)]
+pub struct GuidedArgs {
+    /// The environment
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// What is going on
+    #[arg(long, value_enum)]
+    pub situation: Option<crate::plan::Situation>,
+    /// The release to roll back to
+    #[arg(long, value_name = "RELEASE")]
+    pub to: Option<String>,
+    /// The strategy
+    #[arg(long, value_enum)]
+    pub strategy: Option<crate::plan::Strategy>,
+    /// For a revert: only this commit (repeatable)
+    #[arg(long = "commit", value_name = "ID")]
+    pub commits: Vec<String>,
+    /// Why (recorded)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// An incident id
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]

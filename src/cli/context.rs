@@ -16,6 +16,8 @@ use crate::render::Output;
 pub struct Context {
     pub global: GlobalArgs,
     pub out: Output,
+    /// The directory the repository is discovered from (`.` after `-C` changed into it).
+    dir: std::path::PathBuf,
     reader: OnceCell<Reader>,
 }
 
@@ -32,6 +34,17 @@ impl Context {
         Context {
             global,
             out,
+            dir: ".".into(),
+            reader: OnceCell::new(),
+        }
+    }
+
+    /// A context for the repository at `dir` with a given output (in-process callers, tests).
+    pub fn at(global: GlobalArgs, out: Output, dir: &Path) -> Self {
+        Context {
+            global,
+            out,
+            dir: dir.to_path_buf(),
             reader: OnceCell::new(),
         }
     }
@@ -50,13 +63,21 @@ impl Context {
         if let Some(r) = self.reader.get() {
             return Ok(r);
         }
-        let reader = git::open(Path::new("."))?;
+        let reader = git::open(&self.dir)?;
         Ok(self.reader.get_or_init(|| reader))
     }
 
     pub fn config(&self) -> CommandResult<Config> {
         let reader = self.reader()?;
-        Ok(Config::load(reader.workdir(), self.global.config.as_deref())?)
+        let here = self.dir == Path::new(".");
+        let explicit = self.global.config.as_ref().map(|c| {
+            if c.is_relative() && !here {
+                self.dir.join(c)
+            } else {
+                c.clone()
+            }
+        });
+        Ok(Config::load(reader.workdir(), explicit.as_deref())?)
     }
 
     /// Reads the repository state and classifies every tag by name (no tag object is read).

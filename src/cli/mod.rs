@@ -5,6 +5,7 @@ pub mod args;
 pub mod commands;
 pub mod context;
 pub mod error;
+pub mod guided;
 pub mod rollback;
 
 use std::process::ExitCode;
@@ -51,7 +52,7 @@ pub fn main() -> ExitCode {
         return ExitCode::from(err.kind.exit_code());
     }
     let ctx = Context::new(cli.global.clone());
-    match run(&ctx, cli.command) {
+    match run(&ctx, cli.command, &cli.guided) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
@@ -63,9 +64,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(ctx: &Context, command: Option<Command>) -> CommandResult {
+fn run(ctx: &Context, command: Option<Command>, guided: &args::GuidedArgs) -> CommandResult {
+    if command.is_some() && *guided != args::GuidedArgs::default() {
+        return Err(CommandError::new(
+            ErrorKind::Usage,
+            "these flags before a command belong to the guided rollback",
+        )
+        .hint("put a command's flags after it: git rollback <command> --env …"));
+    }
     match command {
-        None => commands::guided::run(ctx),
+        None => commands::guided::run(ctx, guided),
         Some(Command::Releases(a)) => commands::releases::run(ctx, &a),
         Some(Command::Status(a)) => commands::status::run(ctx, &a),
         Some(Command::Tag(a)) => commands::tag::run(ctx, &a),

@@ -34,6 +34,8 @@ pub struct Request {
 /// Everything computed for a request.
 pub struct Prepared {
     pub loaded: Loaded,
+    /// Releases marked bad in this environment (positions in `loaded.index.releases`).
+    pub bad: Vec<usize>,
     /// Positions of the live release and the target in `loaded.index.releases`.
     pub from: usize,
     pub to: usize,
@@ -189,6 +191,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         strategy_given: req.strategy.is_some(),
         from,
         to,
+        bad: status.bad.clone(),
         loaded,
     })
 }

@@ -104,7 +104,14 @@ pub fn apply_refs(reader: &Reader, who: &Identity, changes: &[RefChange], reflog
     let sig = signature(who);
     let mut time_buf = gix::date::parse::TimeBuf::default();
     let committer = sig.to_ref(&mut time_buf);
-    let lock = gix::lock::acquire::Fail::AfterDurationWithBackoff(std::time::Duration::from_millis(100));
+    // As git: wait up to 100 ms for a loose ref's lock (core.filesRefLockTimeout) and up to 1 s
+    // for packed-refs.lock (core.packedRefsTimeout), so a concurrent writer is waited for and
+    // then detected by the compare-and-swap rather than reported as a lock.
+    use gix::lock::acquire::Fail;
+    let (loose_lock, packed_lock) = (
+        Fail::AfterDurationWithBackoff(std::time::Duration::from_millis(100)),
+        Fail::AfterDurationWithBackoff(std::time::Duration::from_secs(1)),
+    );
     let find: Box<dyn gix::objs::Find> = Box::new(repo.objects.clone());
     let applied = repo
         .refs
@@ -112,7 +119,7 @@ pub fn apply_refs(reader: &Reader, who: &Identity, changes: &[RefChange], reflog
         .packed_refs(PackedRefs::DeletionsAndNonSymbolicUpdatesRemoveLooseSourceReference(
             find,
         ))
-        .prepare(edits, lock, lock)
+        .prepare(edits, loose_lock, packed_lock)
         .and_then(|t| t.commit(Some(committer)))
         .map_err(|e| classify_ref_error(repo, changes, e))?;
     // gix lets `MustNotExist` pass when the ref already holds the very same id (a concurrent

@@ -27,11 +27,15 @@ pub enum ColorChoice {
 
 /// The output channels of one command run.
 pub struct Output {
+    /// When set, everything is written here instead of stdout/stderr (for in-process tests).
+    capture: Option<std::cell::RefCell<String>>,
     pub json: bool,
     pub quiet: bool,
     pub verbose: u8,
     pub out_styles: Styles,
     pub err_styles: Styles,
+    /// Whether stderr (where prompts are) gets colour.
+    pub err_color: bool,
 }
 
 impl Output {
@@ -44,16 +48,44 @@ impl Output {
             ColorChoice::Auto => tty && !no_color && !dumb,
         };
         Output {
+            capture: None,
             json,
             quiet,
             verbose,
             out_styles: Styles::new(decide(io::stdout().is_terminal()) && !json),
             err_styles: Styles::new(decide(io::stderr().is_terminal())),
+            err_color: decide(io::stderr().is_terminal()),
+        }
+    }
+
+    /// An output that collects everything in memory, uncoloured (see `captured`).
+    pub fn capturing() -> Self {
+        Output {
+            capture: Some(Default::default()),
+            ..Output::new(ColorChoice::Never, false, false, 0)
+        }
+    }
+
+    /// What a capturing output collected so far.
+    pub fn captured(&self) -> String {
+        self.capture.as_ref().map(|c| c.borrow().clone()).unwrap_or_default()
+    }
+
+    fn captures(&self, text: &str) -> bool {
+        match &self.capture {
+            Some(c) => {
+                c.borrow_mut().push_str(text);
+                true
+            }
+            None => false,
         }
     }
 
     /// Data for stdout (a table, a document). Write errors are returned (broken pipe included).
     pub fn data(&self, text: &str) -> io::Result<()> {
+        if self.captures(text) {
+            return Ok(());
+        }
         let mut out = io::stdout().lock();
         out.write_all(text.as_bytes())?;
         out.flush()
@@ -69,14 +101,14 @@ impl Output {
 
     /// A status line on stderr (dropped by `-q` and in JSON mode).
     pub fn status(&self, text: &str) {
-        if !self.quiet && !self.json {
+        if !self.quiet && !self.json && !self.captures(&format!("{text}\n")) {
             let _ = writeln!(io::stderr().lock(), "{text}");
         }
     }
 
     /// A warning on stderr (kept with `-q`; in JSON mode it is part of the document instead).
     pub fn warn(&self, text: &str) {
-        if !self.json {
+        if !self.json && !self.captures(&format!("warning: {text}\n")) {
             let s = &self.err_styles;
             let _ = writeln!(io::stderr().lock(), "{} {text}", s.warn.apply_to("warning:"));
         }
@@ -84,7 +116,7 @@ impl Output {
 
     /// A hint on stderr.
     pub fn hint(&self, text: &str) {
-        if !self.json && !self.quiet {
+        if !self.json && !self.quiet && !self.captures(&format!("hint: {text}\n")) {
             let s = &self.err_styles;
             let _ = writeln!(io::stderr().lock(), "{} {text}", s.hint.apply_to("hint:"));
         }

@@ -67,6 +67,28 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Word-wraps `text` to `width` columns; continuation lines start with `indent`.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let lead: String = text.chars().take_while(|c| *c == ' ').collect();
+    let mut out = String::new();
+    let mut line = lead.clone();
+    for word in text[lead.len()..].split(' ') {
+        let len = |s: &str| s.chars().count();
+        if line.len() > lead.len() && len(&line) + 1 + len(word) > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = format!("{indent}{word}");
+        } else {
+            if line.len() > lead.len() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    out.push_str(&line);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +104,16 @@ mod tests {
         assert_eq!(line("abc\u{202e}gpj.exe"), "abc\\u{202e}gpj.exe");
         assert_eq!(bytes(b"bad \xff byte"), "bad \\xff byte");
         assert!(matches!(line("plain v1.2.3"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn wraps_on_words() {
+        assert_eq!(wrap("one two three four", 9, "  "), "one two\n  three\n  four");
+        assert_eq!(wrap("short", 80, "  "), "short");
+        assert_eq!(
+            wrap("  keep the indent here", 12, "    "),
+            "  keep the\n    indent\n    here"
+        );
     }
 
     #[test]
