@@ -13,15 +13,24 @@ use crate::model::{
 /// An open repository that reads objects on demand.
 pub struct Reader {
     pub(crate) repo: gix::Repository,
+    /// The last revert preview's in-memory repository and what it reverted (onto, commits),
+    /// so applying the same revert in this process reuses its merges instead of redoing them.
+    pub(crate) preview: std::cell::RefCell<Option<(Oid, Vec<Oid>, gix::Repository)>>,
 }
 
 /// Discovers the repository containing `path` (git's environment variables honoured).
 pub fn open(path: &Path) -> Result<Reader, GitError> {
-    let repo = gix::discover_with_environment_overrides(path).map_err(|e| GitError::NotARepository {
+    let mut repo = gix::discover_with_environment_overrides(path).map_err(|e| GitError::NotARepository {
         path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
         source: Box::new(e),
     })?;
-    Ok(Reader { repo })
+    // Tree diffs and merges read the same trees again and again (a range revert decompressed
+    // them once per commit without this); a small cache keeps them.
+    repo.object_cache_size_if_unset(32 * 1024 * 1024);
+    Ok(Reader {
+        repo,
+        preview: Default::default(),
+    })
 }
 
 impl Reader {

@@ -131,7 +131,29 @@ impl Reader {
         commits: &[Oid],
         who: &Identity,
     ) -> Result<Result<Reverted, (Oid, Vec<String>)>, GitError> {
-        let chain = revert_chain(&self.repo, onto, commits, Some(who))?;
+        // The preview of exactly this revert merged every tree already, in memory: replay it
+        // there (the merged trees are found, only the commits are new), then persist what it
+        // holds. Otherwise merge and write directly.
+        let cached = self
+            .preview
+            .borrow_mut()
+            .take()
+            .filter(|(o, c, _)| o == onto && c == commits);
+        let chain = match cached {
+            Some((_, _, mut memory)) => {
+                let chain = revert_chain(&memory, onto, commits, Some(who))?;
+                if chain.conflict.is_none() {
+                    let stored = memory.objects.take_object_memory().unwrap_or_default();
+                    for (id, (kind, data)) in stored.iter() {
+                        let written = gix::objs::Write::write_buf(&self.repo.objects, *kind, data)
+                            .map_err(|e| GitError::other("writing the revert objects", e))?;
+                        debug_assert_eq!(written, *id);
+                    }
+                }
+                chain
+            }
+            None => revert_chain(&self.repo, onto, commits, Some(who))?,
+        };
         Ok(match chain.conflict {
             Some(c) => Err(c),
             None => Ok(Reverted {
