@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Deterministically generates the repository for the revert benchmark (bench/run-revert.sh).
+#
+#   bench/revert-gen.sh DIR N
+#
+# DIR/repo           a non-bare repository packed like a fresh clone (one pack, packed refs),
+#                    `main` checked out with a clean work tree, `origin/main` equal to `main`
+#                    (no network is ever used): an initial import of ~2,000 files (src/**,
+#                    tests/**, docs/**, config/*.toml), 300 commits, the annotated release
+#                    v1.0.0, N commits touching 1-3 files each, the annotated release v1.1.0 on
+#                    the last of them, then 3 commits on `main` touching files the N commits do
+#                    not touch (so reverting v1.0.0..v1.1.0 onto the tip is clean). No deploy
+#                    records (the benchmark names the releases with --from/--to).
+# DIR/expected.json  the shape of the repository (bench/revert-gen.py) plus the range commits.
+# DIR/gen.log        how long each phase took.
+#
+# Everything is hermetic: no user/system git config, fixed identities and dates.
+set -euo pipefail
+
+if [[ $# -ne 2 || ! $2 =~ ^[0-9]+$ || $2 -lt 1 ]]; then
+    echo "usage: $0 DIR N   (N >= 1 commits between v1.0.0 and v1.1.0)" >&2
+    exit 2
+fi
+dir=$1
+n=$2
+here=$(cd "$(dirname "$0")" && pwd)
+
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME="Bench" GIT_AUTHOR_EMAIL="bench@example.com"
+export GIT_COMMITTER_NAME="Bench" GIT_COMMITTER_EMAIL="bench@example.com"
+export GIT_AUTHOR_DATE="2020-01-01T00:00:00Z" GIT_COMMITTER_DATE="2020-01-01T00:00:00Z"
+export TZ=UTC LC_ALL=C
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY
+
+if [[ -e $dir ]]; then
+    echo "$0: $dir already exists" >&2
+    exit 2
+fi
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+repo=$dir/repo
+log=$dir/gen.log
+export HOME=$dir/home
+mkdir -p "$HOME"
+
+now() { python3 -c 'import time; print(f"{time.perf_counter():.3f}")'; }
+phase() { # name start
+    python3 -c "import time,sys; print(f'{sys.argv[1]:<22} {time.perf_counter()-float(sys.argv[2]):8.2f} s')" "$1" "$2" | tee -a "$log"
+}
+
+t_all=$(now)
+git init -q -b main "$repo"
+git -C "$repo" config core.autocrlf false
+git -C "$repo" config gc.auto 0
+
+t=$(now)
+python3 "$here/revert-gen.py" "$n" "$dir/shape.json" | git -C "$repo" fast-import --quiet
+phase "history (fast-import)" "$t"
+
+# What a clone has: origin/main and origin/HEAD, main tracking origin/main.
+git -C "$repo" config remote.origin.url https://example.invalid/service.git
+git -C "$repo" config remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*'
+git -C "$repo" config branch.main.remote origin
+git -C "$repo" config branch.main.merge refs/heads/main
+git -C "$repo" update-ref refs/remotes/origin/main refs/heads/main
+git -C "$repo" symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/main
+
+t=$(now)
+git -C "$repo" repack -adq
+git -C "$repo" pack-refs --all
+phase "repack+pack-refs" "$t"
+
+t=$(now)
+git -C "$repo" reset -q --hard main
+phase "checkout" "$t"
+
+# The commits to revert, newest first (what `git revert` is given and what git-rollback must
+# revert), and the shape.
+python3 - "$dir/shape.json" "$dir/expected.json" \
+    "$(git -C "$repo" rev-list --first-parent v1.0.0..v1.1.0 | tr '\n' ' ')" \
+    "$(git -C "$repo" rev-list --count main)" \
+    "$(git -C "$repo" ls-tree -r --name-only main | wc -l)" \
+    "$(du -sb "$repo/.git/objects" | cut -f1)" <<'EOF'
+import json, sys
+shape = json.load(open(sys.argv[1]))
+shape["revert_commits_newest_first"] = sys.argv[3].split()
+shape["commits_on_main"] = int(sys.argv[4])
+shape["files_on_main"] = int(sys.argv[5])
+shape["objects_bytes"] = int(sys.argv[6])
+assert len(shape["revert_commits_newest_first"]) == shape["range_commits"]
+json.dump(shape, open(sys.argv[2], "w"), indent=2)
+EOF
+rm -f "$dir/shape.json"
+phase "total" "$t_all"
+
+{
+    echo "commits $(git -C "$repo" rev-list --count main)"
+    echo "range-commits $(git -C "$repo" rev-list --count --first-parent v1.0.0..v1.1.0)"
+    echo "files $(git -C "$repo" ls-tree -r --name-only main | wc -l)"
+    echo "work-tree-bytes $(cd "$repo" && git ls-files -z | xargs -0 cat | wc -c)"
+    echo "packs $(find "$repo/.git/objects/pack" -name '*.pack' | wc -l)"
+    echo "objects-bytes $(du -sb "$repo/.git/objects" | cut -f1)"
+} | tee -a "$log"
