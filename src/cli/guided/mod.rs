@@ -119,12 +119,14 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
     a.situation = Some(situation);
     request.situation = situation;
 
-    // 3. The target release.
+    // 3. The target release. A bad one is allowed only when the user confirmed it here; one
+    // given with --to meets the checklist like any other.
     if a.to.is_none() {
-        a.to = Some(choose_target(p, &first)?);
+        let (to, confirmed_bad) = choose_target(p, &first)?;
+        a.to = Some(to);
+        request.allow_bad = confirmed_bad;
     }
     request.to = a.to.clone();
-    request.allow_bad = true; // a bad target was confirmed explicitly in choose_target
 
     loop {
         // 4. The strategy: the core's recommendation preselected, with its reason.
@@ -183,7 +185,9 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
                     continue;
                 }
                 1 => {
-                    a.to = Some(choose_target(p, &prepared)?);
+                    let (to, confirmed_bad) = choose_target(p, &prepared)?;
+                    a.to = Some(to);
+                    request.allow_bad = confirmed_bad;
                     request.to = a.to.clone();
                     a.strategy = None;
                     a.commits.clear();
@@ -305,8 +309,9 @@ fn header(ctx: &Context, p: &Prepared) -> String {
 }
 
 /// A select over releases older than the live one; previous stable preselected; bad releases
-/// and pre-releases marked and chosen only after a confirmation.
-fn choose_target(p: &mut dyn Prompter, prepared: &Prepared) -> CommandResult<String> {
+/// and pre-releases marked and chosen only after a confirmation. Returns the tag and whether a
+/// bad release was confirmed.
+fn choose_target(p: &mut dyn Prompter, prepared: &Prepared) -> CommandResult<(String, bool)> {
     let releases = &prepared.loaded.index.releases;
     let live = &releases[prepared.from];
     let older: Vec<usize> = (0..releases.len())
@@ -352,7 +357,7 @@ fn choose_target(p: &mut dyn Prompter, prepared: &Prepared) -> CommandResult<Str
                 continue;
             }
         }
-        return Ok(r.entry.name.to_string());
+        return Ok((r.entry.name.to_string(), prepared.bad.contains(&i)));
     }
 }
 
