@@ -115,6 +115,14 @@ pub fn check(input: &Input<'_>) -> Vec<Item> {
                 .flat_map(|c| std::iter::once(c.path.as_str()).chain(c.old_path.as_deref()))
                 .collect();
             let mut hits = Vec::new();
+            let scope = if range.later_total > range.later_with_paths {
+                format!(
+                    " (among the newest {} of {} later commits)",
+                    range.later_with_paths, range.later_total
+                )
+            } else {
+                String::new()
+            };
             for c in &range.later {
                 let shared: Vec<&str> = c
                     .paths
@@ -131,7 +139,7 @@ pub fn check(input: &Input<'_>) -> Vec<Item> {
                     "commits.built-upon",
                     Status::Pass,
                     format!(
-                        "no later commit on {branch} touches the files changed since {}",
+                        "no later commit on {branch} touches the files changed since {}{scope}",
                         input.target.tag
                     ),
                 )
@@ -140,7 +148,7 @@ pub fn check(input: &Input<'_>) -> Vec<Item> {
                     "commits.built-upon",
                     Status::Warn,
                     format!(
-                        "{} later commit{} on {branch} touch{} the same files: a revert may conflict or undo them",
+                        "{} later commit{} on {branch} touch{} the same files{scope}: a revert may conflict or undo them",
                         hits.len(),
                         plural(hits.len()),
                         if hits.len() == 1 { "es" } else { "" }

@@ -102,6 +102,8 @@ fn world() -> World {
             total_commits: 1,
             first_parent: vec![oid(2)],
             later: Vec::new(),
+            later_total: 0,
+            later_with_paths: 0,
             changes: vec![change("src/cart.py", ChangeKind::Added)],
             live_migration_files: Vec::new(),
             migrations: Vec::new(),
@@ -257,6 +259,8 @@ fn commits_items_list_merges_reverted_and_built_upon() {
     let mut later = commit(8, "Touch cache again", 1);
     later.paths = vec!["src/cache.py".into(), "docs/x.md".into()];
     w.range.later = vec![later, revert];
+    w.range.later_total = 2;
+    w.range.later_with_paths = 2;
     let r = report(&w, Strategy::Revert);
     assert!(
         item(&r, "commits.range")
@@ -271,6 +275,24 @@ fn commits_items_list_merges_reverted_and_built_upon() {
     assert_eq!(
         built.details,
         vec![format!("{} Touch cache again: src/cache.py", oid(8).short())]
+    );
+}
+
+#[test]
+fn a_revert_far_below_the_tip_is_still_found_and_truncation_is_said() {
+    let mut w = world();
+    let mut old_revert = commit(7, "Revert \"Add cart\"", 1);
+    old_revert.message = format!("Revert \"Add cart\"\n\nThis reverts commit {}.\n", oid(2));
+    // 5,000 later commits: only the newest 1,000 read with paths, the revert kept from further down.
+    w.range.later = vec![old_revert];
+    w.range.later_total = 5000;
+    w.range.later_with_paths = 1000;
+    let r = report(&w, Strategy::Revert);
+    assert_eq!(item(&r, "commits.reverted").status, Status::Warn);
+    assert!(
+        item(&r, "commits.built-upon")
+            .summary
+            .contains("among the newest 1000 of 5000 later commits")
     );
 }
 

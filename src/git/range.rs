@@ -42,7 +42,17 @@ impl Reader {
                 Some(p) => self.repo.find_commit(p.detach())?.tree()?,
                 None => self.repo.empty_tree(),
             };
-            self.diff(&parent_tree, &tree)?.into_iter().map(|c| c.path).collect()
+            // Only the paths are needed: no rename detection (it dominated `check` on long
+            // histories).
+            let mut paths: Vec<String> = self
+                .repo
+                .diff_tree_to_tree(&parent_tree, &tree, gix::diff::Options::default())?
+                .into_iter()
+                .filter(|c| !c.entry_mode().is_tree())
+                .map(|c| c.location().to_str_lossy().into_owned())
+                .collect();
+            paths.sort();
+            paths
         } else {
             Vec::new()
         };
@@ -119,14 +129,24 @@ impl Reader {
         for info in repo.rev_walk([live]).with_hidden([target]).first_parent_only().all()? {
             first_parent.push(to_oid(&info.map_err(|e| GitError::other("walking the range", e))?.id));
         }
+        // Every later commit is read for revert messages; the newest `commit_limit` also for
+        // their paths (built-upon), the rest only kept when they revert something.
         let mut later = Vec::new();
+        let mut later_total = 0;
         if let Some(tip) = req.tip {
             for info in repo.rev_walk([from_oid(tip)]).with_hidden([live]).all()? {
                 let info = info.map_err(|e| GitError::other("walking the production branch", e))?;
-                if later.len() >= req.commit_limit {
-                    break;
+                later_total += 1;
+                if later_total <= req.commit_limit {
+                    later.push(self.commit_info(info.id, true)?);
+                } else {
+                    // Older ones only matter when they revert something: look at the raw bytes
+                    // first, decode only those.
+                    let raw = repo.find_object(info.id)?;
+                    if raw.data.windows(20).any(|w| w == b"This reverts commit ") {
+                        later.push(self.commit_info(info.id, false)?);
+                    }
                 }
-                later.push(self.commit_info(info.id, true)?);
             }
         }
 
@@ -182,6 +202,8 @@ impl Reader {
             total_commits,
             first_parent,
             later,
+            later_total,
+            later_with_paths: later_total.min(req.commit_limit),
             changes,
             live_migration_files,
             migrations,

@@ -82,9 +82,14 @@ pub struct RangeFacts {
     pub total_commits: usize,
     /// The first-parent chain of target..live, newest first: what a revert reverts.
     pub first_parent: Vec<Oid>,
-    /// Commits on the production branch after the live release (live..tip), newest first,
-    /// with their changed paths.
+    /// Commits on the production branch after the live release (live..tip), newest first: the
+    /// newest ones (up to the commit limit) with their changed paths, and any older one whose
+    /// message reverts a commit (without paths).
     pub later: Vec<CommitInfo>,
+    /// How many commits there are in live..tip.
+    pub later_total: usize,
+    /// How many of them (the newest) were read with their paths.
+    pub later_with_paths: usize,
     /// Files that differ between the two releases.
     pub changes: Vec<PathChange>,
     /// Every file of the live release under the migration globs (to pair up/down scripts).
