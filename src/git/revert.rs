@@ -6,6 +6,7 @@
 use gix::bstr::ByteSlice;
 use gix::merge::tree::TreatAsUnresolved;
 
+use super::write::signature;
 use super::{GitError, Reader, from_oid, to_oid};
 use crate::model::range::RevertPreview;
 use crate::model::{Identity, Oid};
@@ -17,17 +18,6 @@ struct Chain {
     tree: gix::ObjectId,
     /// The revert commits written (empty for a preview).
     created: Vec<Oid>,
-}
-
-fn signature(who: &Identity) -> gix::actor::Signature {
-    gix::actor::Signature {
-        name: who.person.name.as_str().into(),
-        email: who.person.email.as_str().into(),
-        time: gix::date::Time {
-            seconds: who.time.seconds,
-            offset: who.time.offset,
-        },
-    }
 }
 
 /// git's revert message (a merge says which parent it reverses to, as `git revert -m 1` does).
@@ -115,6 +105,10 @@ impl Reader {
         let repo = self.repo.clone().with_object_memory();
         let chain = revert_chain(&repo, onto, commits, None)?;
         let tree = chain.conflict.is_none().then(|| to_oid(&chain.tree));
+        if tree.is_some() {
+            // Kept so that applying exactly this revert in this process reuses these merges.
+            *self.preview.borrow_mut() = Some((*onto, commits.to_vec(), repo));
+        }
         Ok(RevertPreview {
             commits: commits.to_vec(),
             conflict: chain.conflict,
