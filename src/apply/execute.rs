@@ -16,7 +16,8 @@ use crate::plan::{NamedCommit, Plan, Strategy};
 pub struct Options<'a> {
     pub reason: &'a str,
     pub incident: Option<&'a str>,
-    pub push_to: Option<&'a str>,
+    /// Push the new branches and the record to the configured remote afterwards.
+    pub push: bool,
     pub exec_deploy: bool,
     /// The operation's name in the journal (`run`, `apply`, `restore`).
     pub command: &'a str,
@@ -246,7 +247,12 @@ pub fn execute(
         *step = step.replace("<record>", record.name.as_str());
     }
 
-    let push = push_refs(reader, opts.push_to, &plan.created.branches, &record.name);
+    let push = push_refs(
+        reader,
+        opts.push.then_some(config.remote.as_str()),
+        &plan.created.branches,
+        &record.name,
+    );
     let entry = Entry {
         seq: 0,
         id: record.name.to_string(),

@@ -171,15 +171,8 @@ pub struct TagArgs {
     /// Sign the tag as `git tag -s` does (gpg.format, user.signingKey)
     #[arg(long)]
     pub sign: bool,
-    /// Tag a commit that is on no release branch
-    #[arg(long)]
-    pub allow_off_branch: bool,
-    /// Show what would be written, write nothing
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Push the new tag (`git push --atomic <remote>`) after writing it
-    #[arg(long)]
-    pub push: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
 }
 
 #[derive(Debug, Args)]
@@ -204,13 +197,20 @@ pub struct DeployedArgs {
     /// Record the deploy of a release marked bad in this environment
     #[arg(long)]
     pub allow_bad: bool,
-    /// Record a release whose commit is on no release branch
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// How `tag` and `deployed` write.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Accept a commit that is on no release branch
     #[arg(long)]
     pub allow_off_branch: bool,
     /// Show what would be written, write nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Push the record (`git push --atomic <remote>`) after writing it
+    /// Push the new tag (`git push --atomic <remote>`) after writing it
     #[arg(long)]
     pub push: bool,
 }

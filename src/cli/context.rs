@@ -146,12 +146,11 @@ impl Context {
         };
         let env = crate::model::EnvName::parse(name).map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
         if !known.contains(&env) {
-            return Err(CommandError::new(
-                ErrorKind::Input,
-                format!("unknown environment `{name}`; nothing was written"),
-            )
-            .hint(format!("known environments: {}", names()))
-            .hint(format!("to add it, put [environments.{name}] in rollback.toml")));
+            return Err(
+                CommandError::new(ErrorKind::Input, format!("unknown environment `{name}`"))
+                    .hint(format!("known environments: {}", names()))
+                    .hint(format!("to add it, put [environments.{name}] in rollback.toml")),
+            );
         }
         Ok(env)
     }

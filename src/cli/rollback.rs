@@ -477,6 +477,17 @@ impl From<&crate::cli::args::StrategyArgs> for PlanOptions {
     }
 }
 
+/// Shows a plan, human or JSON, with the checklist items that block it (if any).
+pub fn show_plan(ctx: &Context, plan: &crate::plan::Plan, blocked: &[checklist::Item]) -> CommandResult {
+    if ctx.global.json {
+        Ok(ctx.out.json_doc(plan)?)
+    } else {
+        Ok(ctx
+            .out
+            .data(&crate::render::outcome::plan_human(&ctx.out, plan, blocked))?)
+    }
+}
+
 /// The checklist's refusal as an error: exit 1, each blocking item and its hint.
 pub fn blocked(items: &[checklist::Item]) -> CommandError {
     let ids: Vec<&str> = items.iter().map(|i| i.id).collect();

@@ -32,7 +32,8 @@ impl Reader {
     }
 }
 
-fn signature(id: &Identity) -> gix::actor::Signature {
+/// The gix signature of an identity (tagger, committer, author).
+pub(super) fn signature(id: &Identity) -> gix::actor::Signature {
     gix::actor::Signature {
         name: id.person.name.as_str().into(),
         email: id.person.email.as_str().into(),

@@ -88,11 +88,10 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> CommandResult {
         file.to.tag,
         file.strategy.as_str()
     ))?;
-    let remote = prepared.loaded.config.remote.clone();
     let opts = crate::apply::execute::Options {
         reason: &reason,
         incident: incident.as_deref(),
-        push_to: args.push.then_some(remote.as_str()),
+        push: args.push,
         exec_deploy: args.exec_deploy,
         command: "apply",
     };

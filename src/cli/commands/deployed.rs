@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
         .hint("see why: git rollback status")
         .hint("if it was fixed and redeployed on purpose, record it with --allow-bad (the record says so)"));
     }
-    writing::check_policy(&loaded, &resolver, &commit, args.allow_off_branch)?;
+    writing::check_policy(&loaded, &resolver, &commit, args.write.allow_off_branch)?;
 
     let time = match &args.at {
         None => who.time,
@@ -77,15 +77,7 @@ pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
         .map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
 
     let remote = loaded.config.remote.as_str();
-    let written = writing::write(
-        ctx,
-        &loaded,
-        &who,
-        &new,
-        "git-rollback: deployed",
-        false,
-        (args.dry_run, args.push),
-    )?;
+    let written = writing::write(ctx, &loaded, &who, &new, "git-rollback: deployed", false, &args.write)?;
     let view = WriteView {
         what: "deploy record",
         tag: &new,
@@ -98,14 +90,8 @@ pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
         remote,
         warnings: &[],
     };
-    if ctx.global.json {
-        ctx.out
-            .json_doc(&write::deployed_doc(&view, &release.entry.name, time, &facts.artifacts))?;
-    } else {
-        ctx.out.data(&write::human(&ctx.out, &view))?;
-        write::next_steps(&ctx.out, &view);
-    }
-    written.map_or(Ok(()), |w| writing::push_result(&w.push))
+    let doc = write::deployed_doc(&view, &release.entry.name, time, &facts.artifacts);
+    writing::show(ctx, &view, &doc)
 }
 
 /// A release by tag name, or by version within `component` (default component if unset).

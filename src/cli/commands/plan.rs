@@ -6,7 +6,6 @@ use crate::cli::args::PlanArgs;
 use crate::cli::context::Context;
 use crate::cli::error::{CommandError, CommandResult, ErrorKind};
 use crate::cli::rollback::{self, PlanOptions, Request};
-use crate::render::outcome;
 
 pub fn run(ctx: &Context, args: &PlanArgs) -> CommandResult {
     let prepared = rollback::prepare(ctx, &Request::from(&args.target))?;
@@ -32,11 +31,7 @@ pub fn run(ctx: &Context, args: &PlanArgs) -> CommandResult {
             path.display()
         ));
     }
-    if ctx.global.json {
-        ctx.out.json_doc(&plan)?;
-    } else {
-        ctx.out.data(&outcome::plan_human(&ctx.out, &plan, &blocked))?;
-    }
+    rollback::show_plan(ctx, &plan, &blocked)?;
     if blocked.is_empty() {
         Ok(())
     } else {

@@ -12,7 +12,6 @@ use crate::ledger::{Resolver, production_branch};
 use crate::model::record::RecordDetail;
 use crate::model::{Oid, RecordKind, TagName, trailers};
 use crate::plan::{PlanInput, Point, Strategy};
-use crate::render::outcome;
 
 pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
     let reason = rollback::check_reason(args.reason.as_deref(), !args.dry_run)?;
@@ -128,11 +127,7 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
         .map_err(|e| CommandError::new(ErrorKind::No, format!("{e}; nothing was written")).hint(e.hint()))?;
     let gated = checklist::gate(plan.clone(), &report);
     if args.dry_run {
-        let blocked = gated.err().map(|b| b.items).unwrap_or_default();
-        if ctx.global.json {
-            return Ok(ctx.out.json_doc(&plan)?);
-        }
-        return Ok(ctx.out.data(&outcome::plan_human(&ctx.out, &plan, &blocked))?);
+        return rollback::show_plan(ctx, &plan, &gated.err().map(|b| b.items).unwrap_or_default());
     }
     let checked = gated.map_err(|b| rollback::blocked(&b.items))?;
     ctx.confirm(&format!(
@@ -143,11 +138,10 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
         if created.len() == 1 { "" } else { "s" }
     ))?;
     let reason = reason.expect("required when not a dry run");
-    let remote = loaded.config.remote.clone();
     let opts = crate::apply::execute::Options {
         reason: &reason,
         incident: None,
-        push_to: args.push.then_some(remote.as_str()),
+        push: args.push,
         exec_deploy: false,
         command: "restore",
     };

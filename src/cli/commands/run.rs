@@ -14,11 +14,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> CommandResult {
     let plan = rollback::make_plan(ctx, &prepared, &PlanOptions::from(&args.how))?;
     let gated = checklist::gate(plan.clone(), &prepared.report);
     if args.dry_run {
-        let blocked = gated.err().map(|b| b.items).unwrap_or_default();
-        if ctx.global.json {
-            return Ok(ctx.out.json_doc(&plan)?);
-        }
-        return Ok(ctx.out.data(&outcome::plan_human(&ctx.out, &plan, &blocked))?);
+        return rollback::show_plan(ctx, &plan, &gated.err().map(|b| b.items).unwrap_or_default());
     }
     let checked = gated.map_err(|b| rollback::blocked(&b.items))?;
     if !ctx.global.yes && !ctx.global.json {
@@ -33,11 +29,10 @@ pub fn run(ctx: &Context, args: &RunArgs) -> CommandResult {
     ))?;
     let reason = reason.ok_or_else(|| CommandError::new(ErrorKind::Input, "a reason is required"))?;
     let incident = plan.incident.clone();
-    let remote = prepared.loaded.config.remote.clone();
     let opts = crate::apply::execute::Options {
         reason: &reason,
         incident: incident.as_deref(),
-        push_to: args.push.then_some(remote.as_str()),
+        push: args.push,
         exec_deploy: args.exec_deploy,
         command: "run",
     };

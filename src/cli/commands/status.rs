@@ -3,10 +3,9 @@
 
 use crate::cli::args::StatusArgs;
 use crate::cli::context::Context;
-use crate::cli::error::{CommandError, CommandResult, ErrorKind};
+use crate::cli::error::CommandResult;
 use crate::ledger::views::status_info;
 use crate::ledger::{Resolver, production_branch};
-use crate::model::EnvName;
 use crate::render::json::{BranchDto, EnvDto, STATUS_SCHEMA, StatusDoc};
 use crate::render::status;
 
@@ -15,16 +14,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> CommandResult {
     let component = ctx.component(&loaded.config, args.component.as_deref())?;
     let mut envs = loaded.index.environments(&loaded.config);
     if let Some(name) = &args.env {
-        let env = EnvName::parse(name).map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
-        if !envs.contains(&env) {
-            let known: Vec<&str> = envs.iter().map(|e| e.as_str()).collect();
-            return Err(
-                CommandError::new(ErrorKind::Input, format!("unknown environment `{name}`"))
-                    .hint(format!("known environments: {}", known.join(", ")))
-                    .hint("environments come from [environments] in rollback.toml and from records"),
-            );
-        }
-        envs = vec![env];
+        envs = vec![ctx.environment(&loaded, Some(name))?];
     }
     let resolver = Resolver::new(&loaded.index, ctx.reader()?);
     let branch = production_branch(&loaded.config, &loaded.state);

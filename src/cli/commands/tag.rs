@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: &TagArgs) -> CommandResult {
         (None, None) => unreachable!("clap requires a version or --bump"),
     };
     let release = tagging::check_new_release(&loaded.index, &loaded.config, &component, version).map_err(refusal)?;
-    writing::check_policy(&loaded, &resolver, &commit, args.allow_off_branch)?;
+    writing::check_policy(&loaded, &resolver, &commit, args.write.allow_off_branch)?;
 
     let subject = args
         .message
@@ -75,15 +75,7 @@ pub fn run(ctx: &Context, args: &TagArgs) -> CommandResult {
         ctx.out.warn(w);
     }
     let remote = loaded.config.remote.as_str();
-    let written = writing::write(
-        ctx,
-        &loaded,
-        &who,
-        &new,
-        "git-rollback: tag",
-        args.sign,
-        (args.dry_run, args.push),
-    )?;
+    let written = writing::write(ctx, &loaded, &who, &new, "git-rollback: tag", args.sign, &args.write)?;
     let view = WriteView {
         what: "release tag",
         tag: &new,
@@ -96,13 +88,8 @@ pub fn run(ctx: &Context, args: &TagArgs) -> CommandResult {
         remote,
         warnings: &release.warnings,
     };
-    if ctx.global.json {
-        ctx.out.json_doc(&write::tag_doc(&view))?;
-    } else {
-        ctx.out.data(&write::human(&ctx.out, &view))?;
-        write::next_steps(&ctx.out, &view);
-    }
-    written.map_or(Ok(()), |w| writing::push_result(&w.push))
+    let doc = write::tag_doc(&view);
+    writing::show(ctx, &view, &doc)
 }
 
 fn refusal(r: TagRefusal) -> CommandError {

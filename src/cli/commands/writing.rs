@@ -2,12 +2,14 @@
 //! checks of free text and trailer values, and turning a write outcome into an exit status.
 
 use crate::apply::Push;
+use crate::cli::args::WriteArgs;
 use crate::cli::context::{Context, Loaded};
 use crate::cli::error::{CommandError, CommandResult, ErrorKind};
 use crate::ledger::Resolver;
 use crate::ledger::policy::{self, PolicyInput};
 use crate::model::trailers::{self, Trailer};
 use crate::model::{Identity, Oid};
+use crate::render::write::WriteView;
 
 /// The user's identity, refused before anything is computed or written.
 pub fn identity(ctx: &Context) -> CommandResult<Identity> {
@@ -84,7 +86,7 @@ pub fn push_result(push: &Push) -> CommandResult {
     }
 }
 
-/// Writes one tag (unless `dry_run`) and pushes it when asked: the write step `tag` and
+/// Writes one tag (unless `--dry-run`) and pushes it when asked: the write step `tag` and
 /// `deployed` share. `None` in a dry run.
 pub fn write(
     ctx: &Context,
@@ -93,12 +95,12 @@ pub fn write(
     new: &crate::model::NewTag,
     reflog: &str,
     sign: bool,
-    (dry_run, push): (bool, bool),
+    how: &WriteArgs,
 ) -> CommandResult<Option<crate::apply::Written>> {
-    if dry_run {
+    if how.dry_run {
         return Ok(None);
     }
-    let push_to = push.then_some(loaded.config.remote.as_str());
+    let push_to = how.push.then_some(loaded.config.remote.as_str());
     Ok(Some(crate::apply::write_tags(
         ctx.reader()?,
         who,
@@ -107,4 +109,15 @@ pub fn write(
         sign,
         push_to,
     )?))
+}
+
+/// Shows what was written (`doc` in JSON mode) and turns a failed push into exit 3.
+pub fn show(ctx: &Context, view: &WriteView<'_>, doc: &impl serde::Serialize) -> CommandResult {
+    if ctx.global.json {
+        ctx.out.json_doc(doc)?;
+    } else {
+        ctx.out.data(&crate::render::write::human(&ctx.out, view))?;
+        crate::render::write::next_steps(&ctx.out, view);
+    }
+    view.written.map_or(Ok(()), |w| push_result(&w.push))
 }

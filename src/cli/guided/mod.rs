@@ -246,7 +246,7 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
         let opts = crate::apply::execute::Options {
             reason: &reason,
             incident: a.incident.as_deref(),
-            push_to: None,
+            push: false,
             exec_deploy: false,
             command: "guided",
         };
