@@ -58,15 +58,22 @@ pub fn pending(reader: &Reader) -> Result<Entry, UndoError> {
 /// Reverses `entry`; on success the journal marks it undone.
 pub fn undo(reader: &Reader, who: &Identity, entry: &Entry) -> Result<(), UndoError> {
     let changes = inverse(entry)?;
-    if let Some((dir, old, new)) = &entry.worktree {
-        // Move the work tree back first (it refuses if local changes would be lost), then refs.
-        git::exec::update_worktree(
+    // As in execute: check that git will move the work tree back, then the refs (all or none),
+    // then the work tree — so a refused ref update leaves the work tree as it was.
+    let worktree = entry.worktree.as_ref().map(|(dir, old, new)| {
+        (
             std::path::Path::new(dir),
-            &format!("{new}^{{tree}}"),
-            &format!("{old}^{{tree}}"),
-        )?;
+            format!("{new}^{{tree}}"),
+            format!("{old}^{{tree}}"),
+        )
+    });
+    if let Some((dir, from, to)) = &worktree {
+        git::exec::check_worktree_update(dir, from, to)?;
     }
     git::apply_refs(reader, who, &changes, &format!("git-rollback: undo {}", entry.id))?;
+    if let Some((dir, from, to)) = &worktree {
+        git::exec::update_worktree(dir, from, to)?;
+    }
     journal::mark_undone(reader.git_dir(), entry.seq)?;
     Ok(())
 }

@@ -215,3 +215,16 @@ impl From<crate::apply::undo::UndoError> for CommandError {
         }
     }
 }
+
+impl From<crate::plan::PlanError> for CommandError {
+    fn from(e: crate::plan::PlanError) -> Self {
+        use crate::plan::PlanError as P;
+        let kind = match e {
+            // The answer is no: a predicted conflict, a taken name, a dirty checkout.
+            P::Conflict { .. } | P::BranchExists(_) | P::DirtyCheckout { .. } => ErrorKind::No,
+            P::NoBase(_) => ErrorKind::Config,
+            P::NothingToRevert | P::AdvanceAndReset | P::Flag { .. } => ErrorKind::Input,
+        };
+        CommandError::new(kind, format!("{e}; nothing was written")).hint(e.hint())
+    }
+}

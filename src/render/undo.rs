@@ -34,15 +34,29 @@ pub fn human(out: &Output, entry: &Entry, inverse: &[RefChange], dry_run: bool) 
 #[derive(Serialize)]
 pub struct UndoDoc<'a> {
     pub schema: &'static str,
-    pub undone: &'a str,
+    pub dry_run: bool,
+    /// The record of the operation undone (or that would be); `null` when there is none.
+    pub undone: Option<&'a str>,
     pub deleted: Vec<String>,
     pub moved: Vec<serde_json::Value>,
 }
 
-pub fn doc<'a>(entry: &'a Entry, inverse: &[RefChange]) -> UndoDoc<'a> {
+/// The document when there is nothing to undo.
+pub fn nothing() -> UndoDoc<'static> {
     UndoDoc {
         schema: super::outcome::OUTCOME_SCHEMA,
-        undone: &entry.id,
+        dry_run: false,
+        undone: None,
+        deleted: Vec::new(),
+        moved: Vec::new(),
+    }
+}
+
+pub fn doc<'a>(entry: &'a Entry, inverse: &[RefChange], dry_run: bool) -> UndoDoc<'a> {
+    UndoDoc {
+        schema: super::outcome::OUTCOME_SCHEMA,
+        dry_run,
+        undone: Some(&entry.id),
         deleted: inverse
             .iter()
             .filter(|c| matches!(c, RefChange::Delete { .. }))

@@ -383,6 +383,8 @@ fn undo_reverses_the_last_unpushed_operation_only() {
     let r = run_in(&dir, &["undo", "--yes"]);
     assert_eq!(r.code, 0, "nothing to undo is not an error: {}", r.stderr);
     assert!(r.stderr.contains("Nothing to undo"));
+    let nothing = run_in(&dir, &["undo", "--yes", "--json"]).json();
+    assert_eq!(nothing["undone"], Value::Null);
     assert_eq!(
         run_in(&dir, &["run", "--strategy", "revert", "--reason", "x", "--yes"]).code,
         0
@@ -390,6 +392,9 @@ fn undo_reverses_the_last_unpushed_operation_only() {
     assert_ne!(refs(&dir), before);
     let dry = run_in(&dir, &["undo", "--dry-run"]);
     assert_eq!(dry.code, 0);
+    let dry_json = run_in(&dir, &["undo", "--dry-run", "--json"]).json();
+    assert_eq!(dry_json["dry_run"], true);
+    assert_eq!(dry_json["deleted"].as_array().unwrap().len(), 3);
     insta::assert_snapshot!(dry.snapshot());
     assert_eq!(run_in(&dir, &["undo"]).code, 1, "needs --yes without a terminal");
     assert_eq!(run_in(&dir, &["undo", "--yes"]).code, 0);
@@ -700,8 +705,9 @@ fn a_killed_run_leaves_all_or_nothing() {
             "round {round}: work tree changed"
         );
     }
+    // Both outcomes normally occur (seen: 2-4 complete of 12); the all-or-nothing assertion
+    // above is what this test checks, so the split is only reported.
     eprintln!("killed run: {complete} complete, {absent} absent");
-    assert!(complete + absent == 12);
 }
 
 #[test]

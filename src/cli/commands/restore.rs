@@ -123,8 +123,7 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
         allow_bad: false,
     };
     let report = checklist::restore_report(&loaded.state, preview.conflict.as_ref());
-    let plan = crate::plan::plan(&input)
-        .map_err(|e| CommandError::new(ErrorKind::No, format!("{e}; nothing was written")).hint(e.hint()))?;
+    let plan = crate::plan::plan(&input)?;
     let gated = checklist::gate(plan.clone(), &report);
     if args.dry_run {
         return rollback::show_plan(ctx, &plan, &gated.err().map(|b| b.items).unwrap_or_default());

@@ -4,11 +4,15 @@ use crate::apply::undo;
 use crate::cli::args::UndoArgs;
 use crate::cli::context::Context;
 use crate::cli::error::CommandResult;
+use crate::render;
 
 pub fn run(ctx: &Context, args: &UndoArgs) -> CommandResult {
     let reader = ctx.reader()?;
     let entry = match undo::pending(reader) {
         Err(undo::UndoError::Nothing) => {
+            if ctx.global.json {
+                return Ok(ctx.out.json_doc(&render::undo::nothing())?);
+            }
             ctx.out
                 .status("Nothing to undo: no operation of this tool is recorded in this repository.");
             return Ok(());
@@ -16,18 +20,16 @@ pub fn run(ctx: &Context, args: &UndoArgs) -> CommandResult {
         other => other?,
     };
     let inverse = undo::inverse(&entry)?;
-    let text = crate::render::undo::human(&ctx.out, &entry, &inverse, args.dry_run);
-    if args.dry_run {
-        return Ok(ctx.out.data(&text)?);
+    if !args.dry_run {
+        let who = reader.identity()?;
+        ctx.confirm(&format!("Undo {} ({})?", entry.id, entry.command))?;
+        undo::undo(reader, &who, &entry)?;
     }
-    let who = reader.identity()?;
-    ctx.confirm(&format!("Undo {} ({})?", entry.id, entry.command))?;
-    undo::undo(reader, &who, &entry)?;
     if ctx.global.json {
-        ctx.out.json_doc(&crate::render::undo::doc(&entry, &inverse))?;
+        ctx.out.json_doc(&render::undo::doc(&entry, &inverse, args.dry_run))?;
     } else {
         ctx.out
-            .data(&crate::render::undo::human(&ctx.out, &entry, &inverse, false))?;
+            .data(&render::undo::human(&ctx.out, &entry, &inverse, args.dry_run))?;
     }
     Ok(())
 }
