@@ -10,7 +10,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use super::{Input, Item, Status};
-use crate::model::range::ChangeKind;
+use crate::model::range::{ChangeKind, RangeFacts};
 use crate::plan::Strategy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -386,8 +386,8 @@ pub fn classify(path: &str, text: &str, live_files: &[String]) -> Verdict {
 
 /// Every changed migration, classified; a down or undo script changed together with its up
 /// script is folded into it.
-pub fn classify_all(input: &Input<'_>) -> Vec<Migration> {
-    let files = &input.range.migrations;
+pub fn classify_all(range: &RangeFacts) -> Vec<Migration> {
+    let files = &range.migrations;
     let changed = |p: &str| files.iter().any(|f| f.change.path == p);
     let mut out = Vec::new();
     for f in files {
@@ -417,7 +417,7 @@ pub fn classify_all(input: &Input<'_>) -> Vec<Migration> {
             ),
             Some(bytes) => {
                 let text = String::from_utf8_lossy(bytes);
-                let (fw, class, reason) = classify(path, &text, &input.range.live_migration_files);
+                let (fw, class, reason) = classify(path, &text, &range.live_migration_files);
                 let reason = if f.change.kind == ChangeKind::Modified {
                     format!("{reason}; modified after it was released (databases may have run the old version)")
                 } else {
@@ -439,7 +439,7 @@ pub fn classify_all(input: &Input<'_>) -> Vec<Migration> {
 
 pub fn check(input: &Input<'_>, strategy: Strategy) -> Item {
     let id = "migrations.changed";
-    let all = classify_all(input);
+    let all = input.migrations;
     if all.is_empty() {
         return Item::new(id, Status::Pass, "no migration changed between the releases");
     }

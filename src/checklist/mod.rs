@@ -119,6 +119,8 @@ pub struct Input<'a> {
     pub now: Timestamp,
     /// `--allow-bad`: a target marked bad warns instead of failing.
     pub allow_bad: bool,
+    /// The changed migrations, classified once (`migrations::classify_all`).
+    pub migrations: &'a [migrations::Migration],
 }
 
 /// The checklist's result.
@@ -140,7 +142,8 @@ impl Report {
 /// The findings that can change the recommended strategy.
 pub fn findings(input: &Input<'_>) -> Findings {
     Findings {
-        irreversible_migration: migrations::classify_all(input)
+        irreversible_migration: input
+            .migrations
             .iter()
             .any(|m| m.classification == migrations::Classification::Irreversible),
         revert_conflict: input.range.revert.as_ref().is_some_and(|r| r.conflict.is_some()),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::migrations::{Classification, classify};
+use super::migrations::{self, Classification, classify};
 use super::*;
 use crate::model::range::{
     ChangeKind, CommitInfo, FileChange, PathChange, RangeFacts, RepoFacts, RevertPreview, Upstream,
@@ -122,7 +122,9 @@ fn world() -> World {
 }
 
 fn report(w: &World, strategy: Strategy) -> Report {
+    let migrations = migrations::classify_all(&w.range);
     let input = Input {
+        migrations: &migrations,
         config: &w.config,
         state: &w.state,
         repo: &w.repo,

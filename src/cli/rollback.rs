@@ -43,6 +43,9 @@ pub struct Prepared {
     pub live: Side,
     pub target: Side,
     pub live_evidence: String,
+    pub live_from_record: bool,
+    /// A target marked bad is allowed (`--allow-bad`, or confirmed in the guided flow).
+    pub allow_bad: bool,
     pub production_branch: Option<String>,
     pub range: RangeFacts,
     pub repo: RepoFacts,
@@ -159,33 +162,22 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
     let repo = reader.repo_facts(branch)?;
     let production_branch = branch.map(|(n, _)| n.to_owned());
 
-    let input = checklist::Input {
-        config,
-        state: &loaded.state,
-        repo: &repo,
-        range: &range,
-        environment: &environment,
-        live: &live,
-        live_evidence: &live_evidence,
-        live_from_record,
-        target: &target,
-        production_branch: production_branch.as_deref(),
-        now: now(),
-        allow_bad: req.allow_bad,
-    };
-    let recommendation = plan::recommend(req.situation, &checklist::findings(&input));
-    let report = checklist::run(&input, req.strategy.unwrap_or(recommendation.strategy));
-    let migrations = checklist::migrations::classify_all(&input);
-    Ok(Prepared {
+    let migrations = checklist::migrations::classify_all(&range);
+    let mut prepared = Prepared {
         environment,
         live,
         target,
         live_evidence,
+        live_from_record,
+        allow_bad: req.allow_bad,
         production_branch,
         range,
         repo,
-        recommendation,
-        report,
+        recommendation: plan::recommend(req.situation, &Default::default()),
+        report: checklist::Report {
+            strategy: Strategy::Deploy,
+            items: Vec::new(),
+        },
         situation: req.situation,
         migrations,
         strategy_given: req.strategy.is_some(),
@@ -193,7 +185,44 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         to,
         bad: status.bad.clone(),
         loaded,
-    })
+    };
+    prepared.recommend(req.situation);
+    prepared.judge(req.strategy);
+    Ok(prepared)
+}
+
+impl Prepared {
+    /// The checklist's input: the facts read once by `prepare`.
+    fn input(&self) -> checklist::Input<'_> {
+        checklist::Input {
+            migrations: &self.migrations,
+            config: &self.loaded.config,
+            state: &self.loaded.state,
+            repo: &self.repo,
+            range: &self.range,
+            environment: &self.environment,
+            live: &self.live,
+            live_evidence: &self.live_evidence,
+            live_from_record: self.live_from_record,
+            target: &self.target,
+            production_branch: self.production_branch.as_deref(),
+            now: now(),
+            allow_bad: self.allow_bad,
+        }
+    }
+
+    /// The recommendation for `situation`, from the facts already read.
+    pub fn recommend(&mut self, situation: Situation) {
+        self.situation = situation;
+        self.recommendation = plan::recommend(situation, &checklist::findings(&self.input()));
+    }
+
+    /// The checklist judged for `strategy` (the recommended one when `None`), from the facts
+    /// already read: choosing another strategy reads nothing again.
+    pub fn judge(&mut self, strategy: Option<Strategy>) {
+        self.strategy_given = strategy.is_some();
+        self.report = checklist::run(&self.input(), strategy.unwrap_or(self.recommendation.strategy));
+    }
 }
 
 /// The component: `--component`, else that of `--from`/`--to`, else the default component (or
@@ -385,8 +414,7 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
         && name == b
         && p.repo.dirty.as_ref().is_some_and(|d| !d.is_empty())
     {
-        let e = crate::plan::PlanError::DirtyCheckout { branch: b.to_owned() };
-        return Err(CommandError::new(ErrorKind::No, e.to_string()).hint(e.hint()));
+        return Err(crate::plan::PlanError::DirtyCheckout { branch: b.to_owned() }.into());
     }
 
     // The deployment layer's commands.
@@ -441,14 +469,7 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
         incident,
         allow_bad: p.target.bad,
     };
-    crate::plan::plan(&input).map_err(|e| {
-        let kind = match e {
-            crate::plan::PlanError::Conflict { .. } | crate::plan::PlanError::BranchExists(_) => ErrorKind::No,
-            crate::plan::PlanError::NoBase(_) => ErrorKind::Config,
-            _ => ErrorKind::Input,
-        };
-        CommandError::new(kind, format!("{e}; nothing was written")).hint(e.hint())
-    })
+    Ok(crate::plan::plan(&input)?)
 }
 
 impl From<&crate::cli::args::TargetArgs> for Request {

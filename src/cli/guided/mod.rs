@@ -105,8 +105,10 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
         strategy: a.strategy,
         ..Request::default()
     };
-    let first = rollback::prepare(ctx, &request)?;
-    ctx.out.data(&header(ctx, &first))?;
+    // Everything is read once here; answers that only change the judgement (situation,
+    // strategy) reuse it, and only another target reads the repository again.
+    let mut prepared = rollback::prepare(ctx, &request)?;
+    ctx.out.data(&header(ctx, &prepared))?;
 
     // 2. The situation.
     let situation = match a.situation {
@@ -118,25 +120,19 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
     };
     a.situation = Some(situation);
     request.situation = situation;
+    prepared.recommend(situation);
 
     // 3. The target release. A bad one is allowed only when the user confirmed it here; one
     // given with --to meets the checklist like any other.
     if a.to.is_none() {
-        let (to, confirmed_bad) = choose_target(p, &first)?;
-        a.to = Some(to);
+        let (to, confirmed_bad) = choose_target(p, &prepared)?;
         request.allow_bad = confirmed_bad;
+        prepared = retarget(ctx, prepared, &mut request, to)?;
+        a.to = request.to.clone();
     }
-    request.to = a.to.clone();
 
     loop {
         // 4. The strategy: the core's recommendation preselected, with its reason.
-        let prepared = rollback::prepare(
-            ctx,
-            &Request {
-                strategy: None,
-                ..request.clone()
-            },
-        )?;
         let rec = &prepared.recommendation;
         let strategy = match a.strategy {
             Some(st) => st,
@@ -161,8 +157,7 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
                 STRATEGIES[answer(p.select("How do you want to roll back?", &items, default))?].0
             }
         };
-        request.strategy = Some(strategy);
-        let prepared = rollback::prepare(ctx, &request)?;
+        prepared.judge(Some(strategy));
 
         // 5. For a revert: which commits (all preselected).
         if strategy == Strategy::Revert && a.commits.is_empty() {
@@ -186,9 +181,9 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
                 }
                 1 => {
                     let (to, confirmed_bad) = choose_target(p, &prepared)?;
-                    a.to = Some(to);
                     request.allow_bad = confirmed_bad;
-                    request.to = a.to.clone();
+                    prepared = retarget(ctx, prepared, &mut request, to)?;
+                    a.to = request.to.clone();
                     a.strategy = None;
                     a.commits.clear();
                     continue;
@@ -257,6 +252,25 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
         ));
         return Ok(());
     }
+}
+
+/// Moves the request to target `to`: the facts are read again only when the target changed.
+fn retarget(ctx: &Context, mut prepared: Prepared, request: &mut Request, to: String) -> CommandResult<Prepared> {
+    let changed = prepared.target.tag.as_str() != to;
+    request.to = Some(to);
+    if changed {
+        prepared = rollback::prepare(
+            ctx,
+            &Request {
+                strategy: None,
+                ..request.clone()
+            },
+        )?;
+    } else {
+        prepared.allow_bad = request.allow_bad;
+        prepared.recommend(request.situation);
+    }
+    Ok(prepared)
 }
 
 /// Screens are 80 columns: every line the flow prints is wrapped to fit, so prompts redraw
