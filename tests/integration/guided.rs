@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use clap::Parser;
-use git_rollback::cli::args::{Cli, GuidedArgs};
+use git_rollback::cli::args::Cli;
 use git_rollback::cli::context::Context;
 use git_rollback::cli::guided::flow;
 use git_rollback::render::Output;
@@ -277,5 +277,4 @@ fn flags_skip_their_prompts_and_an_empty_reason_is_asked_again() {
         "reason (twice: empty is asked again) and the confirmation only: {asked:?}"
     );
     assert!(asked[0].starts_with("Why") && asked[1].starts_with("Why"));
-    let _ = GuidedArgs::default();
 }

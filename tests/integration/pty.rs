@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use crate::common::*;
 
-const DOWN: &str = "\x1b[B";
 const UP: &str = "\x1b[A";
 const ENTER: &str = "\r";
 const ESC: &str = "\x1b";
@@ -245,5 +244,4 @@ fn declining_the_confirmation_writes_nothing() {
     let (code, _) = t.finish();
     assert_eq!(code, 1);
     assert_eq!(refs(&dir), before);
-    let _ = DOWN;
 }

@@ -200,8 +200,7 @@ fn a_lock_on_the_tag_ref_is_reported_with_its_file() {
 #[test]
 fn sign_makes_a_tag_git_verify_tag_accepts() {
     if Command::new("ssh-keygen").arg("-?").output().is_err() {
-        eprintln!("ssh-keygen is not installed; the signing test cannot run here");
-        return;
+        panic!("ssh-keygen is required for the signing test (.ci/run installs openssh-client)");
     }
     let tmp = scratch("linear");
     let dir = repo(&tmp);
