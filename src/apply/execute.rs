@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::git::{self, GitError, Reader, RefChange};
 use crate::ledger::Index;
 use crate::ledger::compose::{self, ComposeError, RollbackFacts};
-use crate::model::{EnvName, Head, Identity, Oid, RepoState, TagName, Timestamp};
+use crate::model::{EnvName, Head, Identity, Oid, RepoState, TagName};
 use crate::plan::{NamedCommit, Plan, Strategy};
 
 /// How to execute, beyond the plan.
@@ -61,10 +61,6 @@ pub struct Applied {
 
 fn oid(text: &str, what: &str) -> Result<Oid, ApplyError> {
     Oid::parse(text).map_err(|_| ApplyError::Invalid(format!("{what} `{text}` is not an object id")))
-}
-
-fn now_or(who: &Identity) -> Timestamp {
-    who.time
 }
 
 /// Executes `checked`. Nothing is written before every expectation has been verified; refs
@@ -149,7 +145,7 @@ pub fn execute(
         created_commits: created_commits.clone(),
         branch: branch_name.clone(),
     };
-    let time = now_or(who);
+    let time = who.time;
     let draft = match (&plan.strategy, &plan.restores) {
         (Strategy::Restore, Some(rollback)) => compose::restore(
             &env,

@@ -11,7 +11,7 @@ use crate::checklist::{self, Report, Side};
 use crate::git::range::RangeRequest;
 use crate::ledger::{Evidence, Resolver, pair, production_branch};
 use crate::model::range::{RangeFacts, RepoFacts};
-use crate::model::{Component, EnvName, Oid, RecordKind, Timestamp};
+use crate::model::{Component, EnvName, Oid, Timestamp};
 use crate::plan::{self, Recommendation, Situation, Strategy};
 use crate::render::check::CheckView;
 
@@ -119,14 +119,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
     let (live_evidence, live_from_record) = match (&req.from, status.live.as_ref()) {
         (Some(_), _) => ("given with --from".to_owned(), true),
         (None, Some(l)) => match &l.evidence {
-            Evidence::Record { tag, kind, .. } => {
-                let what = match kind {
-                    RecordKind::Deploy => "deploy",
-                    RecordKind::Rollback => "rollback",
-                    RecordKind::Restore => "restore",
-                };
-                (format!("{what} record {tag}"), true)
-            }
+            Evidence::Record { tag, kind, .. } => (format!("{} record {tag}", kind.as_str()), true),
             Evidence::Branch { name } => (format!("no record; the newest stable release on {name}"), false),
         },
         (None, None) => unreachable!("pair::resolve refuses a missing live release"),

@@ -69,6 +69,13 @@ fn to_oid(id: &gix::oid) -> crate::model::Oid {
     crate::model::Oid::from_raw(id.as_bytes())
 }
 
+fn time_of(t: gix::date::Time) -> crate::model::Timestamp {
+    crate::model::Timestamp {
+        seconds: t.seconds,
+        offset: t.offset,
+    }
+}
+
 fn from_oid(id: &crate::model::Oid) -> gix::ObjectId {
     gix::ObjectId::from_hex(id.as_str().as_bytes()).expect("Oid is validated hex")
 }

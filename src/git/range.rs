@@ -5,7 +5,7 @@
 use gix::bstr::ByteSlice;
 use gix::object::tree::diff::ChangeDetached as Change;
 
-use super::{GitError, Reader, from_oid, to_oid};
+use super::{GitError, Reader, from_oid, time_of, to_oid};
 use crate::model::range::{ChangeKind, CommitInfo, FileChange, PathChange, RangeFacts, RepoFacts, Upstream};
 use crate::model::{Oid, Person, Timestamp};
 
@@ -19,13 +19,6 @@ pub struct RangeRequest<'a> {
     pub is_config: &'a dyn Fn(&str) -> bool,
     /// At most this many commits are read in full (the rest are counted).
     pub commit_limit: usize,
-}
-
-fn time_of(t: gix::date::Time) -> Timestamp {
-    Timestamp {
-        seconds: t.seconds,
-        offset: t.offset,
-    }
 }
 
 impl Reader {

@@ -4,10 +4,9 @@ use std::path::Path;
 
 use gix::objs::Kind;
 
-use super::{GitError, from_oid, to_oid};
+use super::{GitError, from_oid, time_of, to_oid};
 use crate::model::{
     Annotation, Head, ObjectKind, ObjectSource, Oid, Person, RepoState, SourceError, TagEntry, TagName, TagObject,
-    Timestamp,
 };
 
 /// An open repository that reads objects on demand.
@@ -99,7 +98,6 @@ impl Reader {
             loose.push(TagEntry {
                 name: TagName::from_bytes(short),
                 target: to_oid(target),
-                peeled: None,
             });
         }
         let mut packed = Vec::new();
@@ -109,17 +107,9 @@ impl Reader {
             .map_err(|e| GitError::other("reading packed-refs", e))?
         {
             let data: &[u8] = (**buffer).as_ref();
-            let mut lines = data.split(|b| *b == b'\n').peekable();
-            while let Some(line) = lines.next() {
-                let peeled = match lines.peek() {
-                    Some(next) if next.first() == Some(&b'^') => {
-                        let next = lines.next().expect("peeked");
-                        std::str::from_utf8(&next[1..])
-                            .ok()
-                            .and_then(|h| Oid::parse(h.trim_end()).ok())
-                    }
-                    _ => None,
-                };
+            // Lines are `<id> <refname>`; peel lines (`^<id>`) have no space and are skipped:
+            // the tool reads the tag object when it needs the target.
+            for line in data.split(|b| *b == b'\n') {
                 let Some(space) = line.iter().position(|b| *b == b' ') else {
                     continue;
                 };
@@ -133,7 +123,6 @@ impl Reader {
                 packed.push(TagEntry {
                     name: TagName::from_bytes(short),
                     target,
-                    peeled,
                 });
             }
         }
@@ -211,13 +200,6 @@ fn kind_of(kind: Kind) -> ObjectKind {
         Kind::Tree => ObjectKind::Tree,
         Kind::Blob => ObjectKind::Blob,
         Kind::Tag => ObjectKind::Tag,
-    }
-}
-
-fn time_of(t: gix::date::Time) -> Timestamp {
-    Timestamp {
-        seconds: t.seconds,
-        offset: t.offset,
     }
 }
 

@@ -232,7 +232,6 @@ mod tests {
         let existing = TagEntry {
             name: TagName::new("deploy/production/20261122T003000Z.1-v1.0.0"),
             target: oid(9),
-            peeled: None,
         };
         let index = Index::build(vec![existing], &cfg);
         let facts = DeployFacts {
@@ -266,7 +265,6 @@ mod tests {
         let rollback = TagEntry {
             name: TagName::new("rollback/production/20261122T003000Z.1-v2"),
             target: oid(9),
-            peeled: None,
         };
         let index = Index::build(vec![rollback], &cfg);
         let time = Timestamp::parse("2026-11-22T00:30:00Z").unwrap();

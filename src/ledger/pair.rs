@@ -42,7 +42,7 @@ impl PairError {
 }
 
 fn find(index: &Index, name: &str) -> Result<usize, PairError> {
-    if let Some(i) = index.releases.iter().position(|r| r.entry.name.as_str() == name) {
+    if let Some(i) = index.release_position(&crate::model::TagName::new(name)) {
         return Ok(i);
     }
     let is_tag = index.other.iter().any(|t| t.as_str() == name)

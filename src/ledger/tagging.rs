@@ -185,7 +185,6 @@ mod tests {
             .map(|n| TagEntry {
                 name: TagName::new(*n),
                 target: Oid::parse(&"1".repeat(40)).unwrap(),
-                peeled: None,
             })
             .collect();
         Index::build(tags, &Config::defaults())

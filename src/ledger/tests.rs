@@ -40,7 +40,6 @@ impl Fake {
         self.tags.push(TagEntry {
             name: TagName::new(name),
             target,
-            peeled: None,
         });
         self.objects.insert(
             name.to_owned(),
@@ -66,7 +65,6 @@ impl Fake {
         self.tags.push(TagEntry {
             name: TagName::new(name),
             target: oid(200_000 + self.tags.len() as u32),
-            peeled: None,
         });
         self.objects.insert(
             name.to_owned(),

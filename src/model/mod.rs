@@ -52,8 +52,6 @@ pub struct TagEntry {
     pub name: TagName,
     /// What the ref points at: a tag object (annotated) or directly a commit (lightweight).
     pub target: Oid,
-    /// The fully peeled object when `packed-refs` already says it (annotated tags only).
-    pub peeled: Option<Oid>,
 }
 
 /// An annotated tag to create (a release or a record), pointing at a commit.

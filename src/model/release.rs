@@ -154,7 +154,6 @@ mod tests {
                 entry: TagEntry {
                     name: TagName::new(name),
                     target: Oid::parse(&"a".repeat(40)).unwrap(),
-                    peeled: None,
                 },
                 component,
                 version,

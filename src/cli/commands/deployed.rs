@@ -97,7 +97,7 @@ pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
 /// A release by tag name, or by version within `component` (default component if unset).
 fn find_release(loaded: &Loaded, given: &str, component: Option<&Component>) -> CommandResult<usize> {
     let releases = &loaded.index.releases;
-    if let Some(i) = releases.iter().position(|r| r.entry.name.as_str() == given) {
+    if let Some(i) = loaded.index.release_position(&crate::model::TagName::new(given)) {
         return Ok(i);
     }
     let wanted = component.cloned().unwrap_or(Component::DEFAULT);
