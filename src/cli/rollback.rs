@@ -116,12 +116,23 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         })
     };
     let (live, target) = (side(from)?, side(to)?);
+    let recorded = |l: &crate::ledger::Live| match &l.evidence {
+        Evidence::Record { tag, kind, .. } => (format!("{} record {tag}", kind.as_str()), true),
+        Evidence::Branch { name } => (format!("no record; the newest stable release on {name}"), false),
+    };
     let (live_evidence, live_from_record) = match (&req.from, status.live.as_ref()) {
+        // `--from` naming another release than the records' live one (a rollback run twice, a
+        // stale runbook): say so instead of calling it live.
+        (Some(_), Some(l)) if l.release != from && recorded(l).1 => (
+            format!(
+                "given with --from; the records say {} is live: {}",
+                loaded.index.releases[l.release].entry.name,
+                recorded(l).0
+            ),
+            false,
+        ),
         (Some(_), _) => ("given with --from".to_owned(), true),
-        (None, Some(l)) => match &l.evidence {
-            Evidence::Record { tag, kind, .. } => (format!("{} record {tag}", kind.as_str()), true),
-            Evidence::Branch { name } => (format!("no record; the newest stable release on {name}"), false),
-        },
+        (None, Some(l)) => recorded(l),
         (None, None) => unreachable!("pair::resolve refuses a missing live release"),
     };
 
@@ -282,7 +293,7 @@ pub fn check_reason(reason: Option<&str>, required: bool) -> CommandResult<Optio
 pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResult<crate::plan::Plan> {
     use crate::config::render_placeholders;
     use crate::ledger::tagging::{self, Bump};
-    use crate::model::{Head, ObjectSource, trailers};
+    use crate::model::{ObjectSource, trailers};
     use crate::plan::{PlanInput, Point};
 
     let reader = ctx.reader()?;
@@ -402,13 +413,6 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
                 .hint("check [branches] in rollback.toml"),
         );
     }
-    if (opts.advance_branch || opts.reset_branch)
-        && let (Head::Branch { name, .. }, Some((b, _))) = (&loaded.state.head, base)
-        && name == b
-        && p.repo.dirty.as_ref().is_some_and(|d| !d.is_empty())
-    {
-        return Err(crate::plan::PlanError::DirtyCheckout { branch: b.to_owned() }.into());
-    }
 
     // The deployment layer's commands.
     let mut deploy_commands = Vec::new();
@@ -450,6 +454,11 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
         branch,
         advance_branch: opts.advance_branch,
         reset_branch: opts.reset_branch,
+        dirty_checkout: loaded
+            .state
+            .head
+            .branch()
+            .filter(|_| p.repo.dirty.as_ref().is_some_and(|d| !d.is_empty())),
         branches: &loaded.state.branches,
         env_pointer: reader.ref_value(&crate::plan::env_pointer(&p.environment))?,
         backup_ref: base

@@ -205,25 +205,30 @@ impl Reader {
         })
     }
 
+    /// The tracked paths with uncommitted changes (index or work tree; untracked files do not
+    /// count), or `None` in a bare repository.
+    pub fn dirty_paths(&self) -> Result<Option<Vec<String>>, GitError> {
+        let repo = &self.repo;
+        if repo.workdir().is_none() {
+            return Ok(None);
+        }
+        let mut paths = Vec::new();
+        let status = repo
+            .status(gix::progress::Discard)?
+            .untracked_files(gix::status::UntrackedFiles::None);
+        for item in status.into_iter(None)? {
+            let item = item.map_err(|e| GitError::other("reading the work tree status", e))?;
+            paths.push(item.location().to_str_lossy().into_owned());
+        }
+        paths.sort();
+        paths.dedup();
+        Ok(Some(paths))
+    }
+
     /// The work tree, the production branch's upstream and the last fetch.
     pub fn repo_facts(&self, branch: Option<(&str, &Oid)>) -> Result<RepoFacts, GitError> {
         let repo = &self.repo;
-        let dirty = match repo.workdir() {
-            None => None,
-            Some(_) => {
-                let mut paths = Vec::new();
-                let status = repo
-                    .status(gix::progress::Discard)?
-                    .untracked_files(gix::status::UntrackedFiles::None);
-                for item in status.into_iter(None)? {
-                    let item = item.map_err(|e| GitError::other("reading the work tree status", e))?;
-                    paths.push(item.location().to_str_lossy().into_owned());
-                }
-                paths.sort();
-                paths.dedup();
-                Some(paths)
-            }
-        };
+        let dirty = self.dirty_paths()?;
         let mut upstream = None;
         if let Some((name, tip)) = branch
             && let Ok(full) = gix::refs::FullName::try_from(format!("refs/heads/{name}"))

@@ -15,6 +15,16 @@ pub enum Head {
     Detached(Oid),
 }
 
+impl Head {
+    /// The checked-out branch, if HEAD is on one.
+    pub fn branch(&self) -> Option<&str> {
+        match self {
+            Head::Branch { name, .. } => Some(name),
+            Head::Detached(_) => None,
+        }
+    }
+}
+
 /// Everything the read commands need, gathered once as plain data.
 #[derive(Debug, Clone)]
 pub struct RepoState {

@@ -30,6 +30,9 @@ pub struct PlanInput<'a> {
     pub branch: Option<String>,
     pub advance_branch: bool,
     pub reset_branch: bool,
+    /// The branch checked out in a work tree that has uncommitted changes, if any: moving it
+    /// (`advance_branch`, `reset_branch`) is refused.
+    pub dirty_checkout: Option<&'a str>,
     /// Existing local branches (to refuse a name that exists).
     pub branches: &'a [(String, Oid)],
     /// The current value of the environment's pointer ref.
@@ -112,6 +115,12 @@ pub fn plan(i: &PlanInput<'_>) -> Result<Plan, PlanError> {
         } else {
             "revert"
         }));
+    }
+    if (i.advance_branch || i.reset_branch)
+        && let (Some(b), Some(dirty)) = (&base, i.dirty_checkout)
+        && b.name == dirty
+    {
+        return Err(PlanError::DirtyCheckout { branch: b.name.clone() });
     }
     // Tags are re-resolved at apply (from/to must still name the same commits); these are
     // the refs whose values the transaction relies on.

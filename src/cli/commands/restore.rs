@@ -94,6 +94,16 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
         ("to", to.as_str()),
         ("env", record.environment.as_str()),
     ];
+    // Only read the work tree's status when it matters: advancing the checked-out branch.
+    let checked_out = loaded
+        .state
+        .head
+        .branch()
+        .filter(|b| args.advance_branch && *b == branch_name);
+    let dirty_checkout = match checked_out {
+        Some(b) if reader.dirty_paths()?.is_some_and(|d| !d.is_empty()) => Some(b),
+        _ => None,
+    };
     let input = PlanInput {
         strategy: Strategy::Restore,
         environment: &record.environment,
@@ -112,6 +122,7 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
         branch: (!args.advance_branch).then(|| render_placeholders(&loaded.config.branches.restore, &vars, false)),
         advance_branch: args.advance_branch,
         reset_branch: false,
+        dirty_checkout,
         branches: &loaded.state.branches,
         env_pointer: reader.ref_value(&crate::plan::env_pointer(&record.environment))?,
         backup_ref: String::new(),
