@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / "work"
-GENERATOR = [HERE / "gen-repo.sh", HERE / "gen_stream.py"]
+GENERATOR = [HERE / "gen-repo.sh", HERE / "gen_stream.py", HERE / "lib.sh"]
 TIMEOUT = 600  # seconds per process
 
 FOR_EACH_REF = [
@@ -39,42 +39,51 @@ FER_TEXT = "for-each-ref (all tags)"
 DESCRIBE_TEXT = "describe --tags --abbrev=0 main"
 
 
-def hermetic_env():
+def hermetic_env(**extra):
+    """The environment every bench process runs in: no user or system git config, no colour."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("GIT_") and k not in ("CLICOLOR_FORCE", "CI")}
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null", NO_COLOR="1",
-               LC_ALL="C", TZ="UTC", GIT_PAGER="cat", PAGER="cat")
+               LC_ALL="C", TZ="UTC", GIT_PAGER="cat", PAGER="cat", **extra)
     return env
 
 
 ENV = hermetic_env()
 
 
-def generator_hash():
+def generator_hash(files):
+    """A short hash of the generator scripts: a cached repository is reused only while they
+    are unchanged."""
     h = hashlib.sha256()
-    for p in GENERATOR:
+    for p in files:
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:12]
 
 
-def ensure_repo(n, log):
-    """The cached repository for size n (generated if missing). Returns (dir, seconds or None)."""
-    key = f"repo-{n}-{generator_hash()}"
+def cached_repo(prefix, n, generator, argv, what, log):
+    """The cached repository WORK/<prefix>-<n>-<hash of generator>, made by running `argv`
+    (with "{dir}" replaced by a scratch directory) if missing. Returns (dir, seconds or None)."""
+    key = f"{prefix}-{n}-{generator_hash(generator)}"
     final = WORK / key
     if (final / "expected.json").is_file():
         return final, None
     WORK.mkdir(parents=True, exist_ok=True)
     tmp = WORK / f".tmp-{key}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    log(f"generating {n} releases into {final.relative_to(ROOT)} ...")
+    log(f"generating {what} into {final.relative_to(ROOT)} ...")
     t0 = time.perf_counter()
-    subprocess.run([str(HERE / "gen-repo.sh"), str(n), str(tmp)], check=True,
-                   stdout=sys.stderr)
+    subprocess.run([a.replace("{dir}", str(tmp)) for a in argv], check=True, stdout=sys.stderr)
     took = time.perf_counter() - t0
     (tmp / "gen-seconds").write_text(f"{took:.2f}\n")
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
     return final, took
+
+
+def ensure_repo(n, log):
+    """The cached repository for size n (generated if missing). Returns (dir, seconds or None)."""
+    return cached_repo("repo", n, GENERATOR, [str(HERE / "gen-repo.sh"), str(n), "{dir}"],
+                       f"{n} releases", log)
 
 
 def repo_facts(d):
@@ -91,13 +100,13 @@ def repo_facts(d):
     }
 
 
-def run_once(cmd, cwd):
+def run_once(cmd, cwd, env=ENV):
     # No `timeout=` here: with a timeout, Python waits by polling waitpid() with a backoff that
     # grows to 50 ms, which rounds every measurement up to the next poll. Without one it blocks
     # in waitpid() and wakes when the child exits. (A hang is caught by check(), which runs
     # every command once, with a timeout, before timing.)
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL,
+    p = subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     dt = (time.perf_counter() - t0) * 1000.0
     return dt, p.returncode
@@ -234,6 +243,8 @@ def machine(ours):
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src",
                             "Cargo.toml", "Cargo.lock"],
                            capture_output=True, text=True).stdout.strip()
+    head += " (uncommitted changes in src/ or Cargo.*)" if dirty else ""
+    built = datetime.datetime.fromtimestamp(Path(ours).stat().st_mtime, datetime.timezone.utc)
     return {
         "nproc": os.cpu_count(),
         "cpu": cpu,
@@ -241,11 +252,8 @@ def machine(ours):
         "git": gitv,
         "python": platform.python_version(),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "tool": f"{ours} built "
-                + datetime.datetime.fromtimestamp(Path(ours).stat().st_mtime,
-                                                  datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-                + f"; source HEAD at run time {head}"
-                + (" (uncommitted changes in src/)" if dirty else ""),
+        "head": head,
+        "tool": f"{ours} built {built:%Y-%m-%d %H:%M UTC}; source HEAD at run time {head}",
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 

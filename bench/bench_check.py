@@ -6,21 +6,18 @@ Run through bench/run-check.sh, which builds the binary if needed. See bench/REA
 """
 
 import argparse
-import hashlib
 import json
-import os
-import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.dont_write_bytecode = True   # importing bench.py must leave no __pycache__ behind
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import ENV, ROOT, HERE, WORK, fmt, machine, run_captured, run_once  # noqa: E402
+from bench import (ENV, HERE, ROOT, cached_repo, fmt, machine, run_captured,  # noqa: E402
+                   run_once)
 
-GENERATOR = [HERE / "gen-history.sh", HERE / "gen_history.py"]
+GENERATOR = [HERE / "gen-history.sh", HERE / "gen_history.py", HERE / "lib.sh"]
 COMMIT_LIMIT = 1000   # src/cli/rollback.rs: commits read in full per range
 
 
@@ -58,29 +55,11 @@ def ours_cmd(ours, a, b):
             "revert", "--json"]
 
 
-def generator_hash():
-    h = hashlib.sha256()
-    for p in GENERATOR:
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:12]
-
-
 def ensure_history(releases, log):
-    key = f"history-{releases}-{generator_hash()}"
-    final = WORK / key
-    if (final / "expected.json").is_file():
-        return final
-    WORK.mkdir(parents=True, exist_ok=True)
-    tmp = WORK / f".tmp-{key}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    log(f"generating a {releases}-release history into {final.relative_to(ROOT)} ...")
-    t0 = time.perf_counter()
-    subprocess.run([str(HERE / "gen-history.sh"), str(tmp), str(releases)], check=True,
-                   stdout=sys.stderr)
-    (tmp / "gen-seconds").write_text(f"{time.perf_counter() - t0:.2f}\n")
-    shutil.rmtree(final, ignore_errors=True)
-    tmp.rename(final)
-    return final
+    d, _ = cached_repo("history", releases, GENERATOR,
+                       [str(HERE / "gen-history.sh"), "{dir}", str(releases)],
+                       f"a {releases}-release history", log)
+    return d
 
 
 def git(repo, *args):

@@ -23,29 +23,10 @@ n=$1
 dir=$2
 here=$(cd "$(dirname "$0")" && pwd)
 
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GIT_AUTHOR_NAME="Bench" GIT_AUTHOR_EMAIL="bench@example.com"
-export GIT_COMMITTER_NAME="Bench" GIT_COMMITTER_EMAIL="bench@example.com"
-export GIT_AUTHOR_DATE="2020-01-01T00:00:00Z" GIT_COMMITTER_DATE="2020-01-01T00:00:00Z"
-export TZ=UTC LC_ALL=C
-unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY
-
-if [[ -e $dir ]]; then
-    echo "$0: $dir already exists" >&2
-    exit 2
-fi
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
-repo=$dir/repo
-log=$dir/gen.log
+. "$here/lib.sh"
+gen_begin "$dir"
 marks=$dir/marks
 
-now() { python3 -c 'import time; print(f"{time.perf_counter():.3f}")'; }
-phase() { # name start
-    python3 -c "import time,sys; print(f'{sys.argv[1]:<22} {time.perf_counter()-float(sys.argv[2]):8.2f} s')" "$1" "$2" | tee -a "$log"
-}
-
-t_all=$(now)
 git init -q -b main "$repo"
 git -C "$repo" config core.autocrlf false
 git -C "$repo" config gc.auto 0

@@ -5,67 +5,37 @@ Run through bench/run-revert.sh, which builds the binary if needed. See bench/RE
 """
 
 import argparse
-import datetime
-import hashlib
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-WORK = HERE / "work"
-GENERATOR = [HERE / "revert-gen.sh", HERE / "revert-gen.py"]
+sys.dont_write_bytecode = True   # importing bench.py must leave no __pycache__ behind
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import HERE, ROOT, WORK, cached_repo, fmt, hermetic_env, machine, run_once  # noqa: E402
+
+GENERATOR = [HERE / "revert-gen.sh", HERE / "revert-gen.py", HERE / "lib.sh"]
 TIMEOUT = 600  # seconds per process, for the checks only (never while timing)
 
 FROM, TO, ENV_NAME, BRANCH = "v1.1.0", "v1.0.0", "production", "rollback/v1.1.0"
 
-
-def hermetic_env(home):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("GIT_") and k not in ("CLICOLOR_FORCE", "CI")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null", HOME=str(home),
-               NO_COLOR="1", LC_ALL="C", TZ="UTC", GIT_PAGER="cat", PAGER="cat",
-               GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.com",
-               GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.com",
-               GIT_AUTHOR_DATE="2021-01-01T00:00:00Z", GIT_COMMITTER_DATE="2021-01-01T00:00:00Z")
-    return env
-
-
 HOME = Path(tempfile.mkdtemp(prefix="revert-bench-home-"))
-ENV = hermetic_env(HOME)
-
-
-def generator_hash():
-    h = hashlib.sha256()
-    for p in GENERATOR:
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:12]
+ENV = hermetic_env(HOME=str(HOME),
+                   GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.com",
+                   GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.com",
+                   GIT_AUTHOR_DATE="2021-01-01T00:00:00Z",
+                   GIT_COMMITTER_DATE="2021-01-01T00:00:00Z")
 
 
 def ensure_repo(n, log):
     """The cached repository for n range commits (generated if missing)."""
-    key = f"revert-{n}-{generator_hash()}"
-    final = WORK / key
-    if (final / "expected.json").is_file():
-        return final
-    WORK.mkdir(parents=True, exist_ok=True)
-    tmp = WORK / f".tmp-{key}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    log(f"generating {n} range commits into {final.relative_to(ROOT)} ...")
-    t0 = time.perf_counter()
-    subprocess.run([str(HERE / "revert-gen.sh"), str(tmp), str(n)], check=True,
-                   stdout=sys.stderr)
-    (tmp / "gen-seconds").write_text(f"{time.perf_counter() - t0:.2f}\n")
-    shutil.rmtree(final, ignore_errors=True)
-    tmp.rename(final)
-    return final
+    d, _ = cached_repo("revert", n, GENERATOR, [str(HERE / "revert-gen.sh"), "{dir}", str(n)],
+                       f"{n} range commits", log)
+    return d
 
 
 def git(repo, *args):
@@ -185,15 +155,6 @@ def check(n, d, ours, copies, log):
     return problems, notes, ours_tree
 
 
-def run_timed(cmd, cwd):
-    # No `timeout=`: with one, Python polls waitpid() with a backoff up to 50 ms, which rounds
-    # measurements up. Hangs are caught by check(), which runs both sides once with a timeout.
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return (time.perf_counter() - t0) * 1000.0, p.returncode
-
-
 def measure(sizes, dirs, ours, runs, trees, copies, log):
     samples = {n: ([], []) for n in sizes}
     errors = []
@@ -206,7 +167,7 @@ def measure(sizes, dirs, ours, runs, trees, copies, log):
             order = (0, 1) if rep % 2 == 0 else (1, 0)
             for side in order:
                 c = copies.fresh(dirs[n] / "repo")
-                dt, rc = run_timed(cmds[n][side], c)
+                dt, rc = run_once(cmds[n][side], c, ENV)
                 name = "git-rollback" if side == 0 else "git revert"
                 if rc != 0:
                     errors.append(f"[{n}] {name} exited {rc} (run {rep})")
@@ -229,31 +190,6 @@ def measure(sizes, dirs, ours, runs, trees, copies, log):
     return rows, errors
 
 
-def machine(ours):
-    cpu = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    gitv = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                          capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src",
-                            "Cargo.toml", "Cargo.lock"],
-                           capture_output=True, text=True).stdout.strip()
-    built = datetime.datetime.fromtimestamp(Path(ours).stat().st_mtime, datetime.timezone.utc)
-    return {
-        "nproc": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "git": gitv,
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "head": head + (" (uncommitted changes in src/ or Cargo.*)" if dirty else ""),
-        "tool": f"{ours} built {built:%Y-%m-%d %H:%M UTC}",
-        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-    }
-
-
 def shape(d):
     exp = json.loads((d / "expected.json").read_text())
     gen = d / "gen-seconds"
@@ -261,15 +197,11 @@ def shape(d):
     return exp
 
 
-def fmt(x):
-    return f"{x:.1f}" if x < 100 else f"{x:.0f}"
-
-
 def report(m, shapes, rows, runs, markdown):
     if markdown:
         print(f"- Machine: {m['nproc']} cores, {m['cpu']}, Linux {m['kernel']}, {m['git']}")
         print(f"- Date: {m['date']} (load average at the end: {m['load']})")
-        print(f"- Source: `git -C /work/main rev-parse --short HEAD` = {m['head']}; {m['tool']}")
+        print(f"- git-rollback: {m['tool']}")
         print(f"- {runs} timed runs after 1 warm-up per side, interleaved (the first side "
               f"alternates); each run on a fresh `cp -a` copy (not timed); wall time per process")
         print()
@@ -291,7 +223,7 @@ def report(m, shapes, rows, runs, markdown):
         return
     print(f"machine: {m['nproc']} cores, {m['cpu']}, Linux {m['kernel']}; {m['git']}")
     print(f"date:    {m['date']}; load avg at end {m['load']}")
-    print(f"source:  HEAD {m['head']}; {m['tool']}")
+    print(f"tool:    {m['tool']}")
     print(f"runs:    {runs} timed after 1 warm-up, interleaved; fresh copy per run (not timed)")
     print()
     for n, s in shapes.items():

@@ -10,12 +10,6 @@
 # outside the timing). Exit status 1 if the trees differ (FAIL) or a timed command failed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-bin=$root/target/release/git-rollback
-if [[ ! -x $bin ]]; then
-    echo "building $bin (cargo build --release) ..." >&2
-    (cd "$root" && cargo build --release)
-elif [[ -n $(find "$root/src" -type f -newer "$bin" -print -quit) ]]; then
-    echo "warning: $bin is older than files in src/; run cargo build --release" >&2
-fi
+. "$here/lib.sh"
+release_binary
 exec python3 "$here/revert-bench.py" --bin "$bin" "$@"

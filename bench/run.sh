@@ -9,10 +9,6 @@
 # failed or a timed command exited non-zero.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-bin=$root/target/release/git-rollback
-if [[ ! -x $bin ]]; then
-    echo "building $bin (cargo build --release) ..." >&2
-    (cd "$root" && cargo build --release)
-fi
+. "$here/lib.sh"
+release_binary
 exec python3 "$here/bench.py" --bin "$bin" "$@"
