@@ -74,13 +74,6 @@ impl Prepared {
     }
 }
 
-fn now() -> Timestamp {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    Timestamp::utc(secs)
-}
-
 pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
     let loaded = ctx.load()?;
     checklist::validate_overrides(&loaded.config).map_err(|e| {
@@ -210,7 +203,7 @@ impl Prepared {
             live_from_record: self.live_from_record,
             target: &self.target,
             production_branch: self.production_branch.as_deref(),
-            now: now(),
+            now: Timestamp::now(),
             allow_bad: self.allow_bad,
         }
     }

@@ -51,6 +51,14 @@ impl Timestamp {
         Timestamp { seconds, offset: 0 }
     }
 
+    /// The system clock, in UTC (the Unix epoch if the clock is before it).
+    pub fn now() -> Self {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Timestamp::utc(secs)
+    }
+
     fn parts(&self) -> (i64, u32, u32, u32, u32, u32) {
         let days = self.seconds.div_euclid(86_400);
         let secs = self.seconds.rem_euclid(86_400);

@@ -18,12 +18,9 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> CommandResult {
         }
     };
     let dir = std::path::absolute(&dir).unwrap_or(dir);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
     ctx.out
         .status(&format!("Building a demo repository in {} …", dir.display()));
-    match demo::build(&dir, Timestamp::utc(now)) {
+    match demo::build(&dir, Timestamp::now()) {
         Ok(summary) => {
             if ctx.global.json {
                 return Ok(ctx.out.json_doc(&render::demo::doc(&dir, &summary))?);
