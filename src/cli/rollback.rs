@@ -116,7 +116,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
     let (live_evidence, live_from_record) = match (&req.from, status.live.as_ref()) {
         // `--from` naming another release than the records' live one (a rollback run twice, a
         // stale runbook): say so instead of calling it live.
-        (Some(_), Some(l)) if l.release != from && recorded(l).1 => (
+        (Some(_), Some(l)) if l.release != from && matches!(l.evidence, Evidence::Record { .. }) => (
             format!(
                 "given with --from; the records say {} is live: {}",
                 loaded.index.releases[l.release].entry.name,
