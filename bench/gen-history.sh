@@ -36,32 +36,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 gen_begin "$dir"
 
-git init -q -b main "$repo"
-git -C "$repo" config core.autocrlf false
-git -C "$repo" config gc.auto 0
-
 t=$(now)
 python3 "$here/gen_history.py" "$repo" "$dir" "$releases"
 git -C "$repo" update-ref -d refs/heads/feature
 rm -f "$dir/marks"
 phase "history (fast-import)" "$t"
 
-# What a clone has: origin/main and origin/HEAD, main tracking origin/main.
-git -C "$repo" config remote.origin.url https://example.invalid/service.git
-git -C "$repo" config remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*'
-git -C "$repo" config branch.main.remote origin
-git -C "$repo" config branch.main.merge refs/heads/main
-git -C "$repo" update-ref refs/remotes/origin/main refs/heads/main
-git -C "$repo" symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/main
-
-t=$(now)
-git -C "$repo" repack -adq
-git -C "$repo" pack-refs --all
-phase "repack+pack-refs" "$t"
-
-t=$(now)
-git -C "$repo" reset -q --hard main
-phase "checkout" "$t"
+gen_like_a_clone
 phase "total" "$t_all"
 
 {

@@ -27,10 +27,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 gen_begin "$dir"
 marks=$dir/marks
 
-git init -q -b main "$repo"
-git -C "$repo" config core.autocrlf false
-git -C "$repo" config gc.auto 0
-
 t=$(now)
 python3 "$here/gen_stream.py" commits "$n" |
     git -C "$repo" fast-import --quiet --export-marks="$marks"

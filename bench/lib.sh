@@ -3,8 +3,11 @@
 # release_binary          sets $bin to target/release/git-rollback, building it if missing and
 #                         warning if it is older than a file in src/.
 # gen_begin DIR           for the generators: hermetic git (no user/system config, fixed
-#                         identities and dates), refuses an existing DIR, creates it, and sets
-#                         $dir (absolute), $repo=$dir/repo, $log=$dir/gen.log and $t_all.
+#                         identities and dates), refuses an existing DIR, creates it, sets
+#                         $dir (absolute), $repo=$dir/repo, $log=$dir/gen.log and $t_all, and
+#                         initialises $repo (branch main, no autocrlf, no auto gc).
+# gen_like_a_clone        origin/main, origin/HEAD and tracking as a clone has them; one pack,
+#                         packed refs; main checked out.
 # now, phase NAME START   phase timings, appended to $log.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,4 +44,26 @@ gen_begin() {
     repo=$dir/repo
     log=$dir/gen.log
     t_all=$(now)
+    git init -q -b main "$repo"
+    git -C "$repo" config core.autocrlf false
+    git -C "$repo" config gc.auto 0
+}
+
+gen_like_a_clone() {
+    git -C "$repo" config remote.origin.url https://example.invalid/service.git
+    git -C "$repo" config remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*'
+    git -C "$repo" config branch.main.remote origin
+    git -C "$repo" config branch.main.merge refs/heads/main
+    git -C "$repo" update-ref refs/remotes/origin/main refs/heads/main
+    git -C "$repo" symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/main
+
+    local t
+    t=$(now)
+    git -C "$repo" repack -adq
+    git -C "$repo" pack-refs --all
+    phase "repack+pack-refs" "$t"
+
+    t=$(now)
+    git -C "$repo" reset -q --hard main
+    phase "checkout" "$t"
 }
