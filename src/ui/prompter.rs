@@ -32,25 +32,26 @@ impl TermPrompter {
             ColorfulTheme::default()
         } else {
             let plain = console::Style::new().force_styling(false);
+            let sym = |s: &str| console::style(s.to_string()).force_styling(false);
             ColorfulTheme {
                 defaults_style: plain.clone(),
                 prompt_style: plain.clone(),
-                prompt_prefix: console::style("?".to_string()).force_styling(false),
-                prompt_suffix: console::style("›".to_string()).force_styling(false),
-                success_prefix: console::style("✔".to_string()).force_styling(false),
-                success_suffix: console::style("·".to_string()).force_styling(false),
-                error_prefix: console::style("✘".to_string()).force_styling(false),
+                prompt_prefix: sym("?"),
+                prompt_suffix: sym("›"),
+                success_prefix: sym("✔"),
+                success_suffix: sym("·"),
+                error_prefix: sym("✘"),
                 error_style: plain.clone(),
                 hint_style: plain.clone(),
                 values_style: plain.clone(),
                 active_item_style: plain.clone(),
                 inactive_item_style: plain.clone(),
-                active_item_prefix: console::style("❯".to_string()).force_styling(false),
-                inactive_item_prefix: console::style(" ".to_string()).force_styling(false),
-                checked_item_prefix: console::style("[x]".to_string()).force_styling(false),
-                unchecked_item_prefix: console::style("[ ]".to_string()).force_styling(false),
-                picked_item_prefix: console::style("❯".to_string()).force_styling(false),
-                unpicked_item_prefix: console::style(" ".to_string()).force_styling(false),
+                active_item_prefix: sym("❯"),
+                inactive_item_prefix: sym(" "),
+                checked_item_prefix: sym("[x]"),
+                unchecked_item_prefix: sym("[ ]"),
+                picked_item_prefix: sym("❯"),
+                unpicked_item_prefix: sym(" "),
             }
         };
         TermPrompter {
