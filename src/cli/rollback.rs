@@ -39,6 +39,9 @@ pub struct Prepared {
     /// Positions of the live release and the target in `loaded.index.releases`.
     pub from: usize,
     pub to: usize,
+    /// The newest stable release older than the live one and not marked bad, whatever the
+    /// target is (the guided flow labels it).
+    pub previous_stable: Option<usize>,
     pub environment: EnvName,
     pub live: Side,
     pub target: Side,
@@ -180,6 +183,11 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         strategy_given: req.strategy.is_some(),
         from,
         to,
+        // pair::resolve already chose it when no --to was given.
+        previous_stable: match req.to {
+            None => Some(to),
+            Some(_) => resolver.previous_stable(from, &status.bad),
+        },
         bad: status.bad.clone(),
         loaded,
     };

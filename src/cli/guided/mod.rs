@@ -309,9 +309,12 @@ fn header(ctx: &Context, p: &Prepared) -> String {
         "  {}\n",
         sanitize::wrap(&sanitize::line(&p.live_evidence), WIDTH - 2, "  ")
     ));
+    let previous = p
+        .previous_stable
+        .map(|i| p.loaded.index.releases[i].entry.name.as_str());
     t.push_str(&format!(
         "previous stable: {}\n",
-        s.version.apply_to(sanitize::line(p.target.tag.as_str()))
+        s.version.apply_to(previous.map_or("none".into(), sanitize::line))
     ));
     if !bad.is_empty() {
         t.push_str(&format!(
@@ -344,7 +347,7 @@ fn choose_target(p: &mut dyn Prompter, prepared: &Prepared) -> CommandResult<(St
         .map(|i| {
             let r = &releases[*i];
             let mut label = sanitize::line(r.entry.name.as_str()).into_owned();
-            if *i == prepared.to {
+            if Some(*i) == prepared.previous_stable {
                 label.push_str("  (previous stable)");
             }
             if prepared.bad.contains(i) {
@@ -356,7 +359,10 @@ fn choose_target(p: &mut dyn Prompter, prepared: &Prepared) -> CommandResult<(St
             label
         })
         .collect();
-    let default = older.iter().position(|i| *i == prepared.to).unwrap_or(0);
+    let default = older
+        .iter()
+        .position(|i| Some(*i) == prepared.previous_stable)
+        .unwrap_or(0);
     loop {
         let i = older[answer(p.select("Roll back to which release?", &items, default))?];
         let r = &releases[i];
