@@ -168,6 +168,15 @@ fn bad_and_pre_release_targets_need_an_explicit_yes() {
     );
     assert_eq!(run_in(&dir, &["tag", "1.2.0"]).code, 0);
     assert_eq!(run_in(&dir, &["deployed", "v1.2.0"]).code, 0);
+    // The header names the previous stable release, not the target given with --to (the bad
+    // v1.1.0 blocks; abort at the menu).
+    let (code, out, _) = drive(
+        &dir,
+        &["--situation", "just-deployed", "--to", "v1.1.0", "--strategy", "deploy"],
+        vec![Pick(3)],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("previous stable: v1.0.0"), "{out}");
     let (code, out, asked) = drive(
         &dir,
         &["--situation", "just-deployed"],
