@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use crate::config::Config;
 use crate::model::{Component, EnvName, RecordKind, Release, TagClass, TagEntry, TagName};
+use semver::Version;
 
 fn sorted_indices(n: usize, cmp: impl Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..n).collect();
@@ -121,23 +122,30 @@ impl Index {
         index
     }
 
-    /// The position of the release tagged `name`: classify the name, then binary-search the
-    /// sorted releases for its (component, version) and compare names among equal versions.
+    /// The position of the release tagged `name`: classify the name, then look among the
+    /// releases of its (component, version).
     pub fn release_position(&self, name: &TagName) -> Option<usize> {
         let TagClass::Release { component, version } = self.scheme.as_ref()?.classify(name.as_str()) else {
             return None;
         };
-        let rank = self.ranks.iter().position(|c| *c == component).unwrap_or(usize::MAX);
-        let rank_of = |r: &Release| self.ranks.iter().position(|c| *c == r.component).unwrap_or(usize::MAX);
+        self.version_positions(&component, &version)
+            .find(|i| &self.releases[*i].entry.name == name)
+    }
+
+    /// The positions of the releases of `component` at `version` (more than one when a version
+    /// is tagged twice): a binary search of the sorted releases.
+    pub fn version_positions(&self, component: &Component, version: &Version) -> std::ops::Range<usize> {
+        let rank_of = |c: &Component| self.ranks.iter().position(|r| r == c).unwrap_or(usize::MAX);
+        let rank = rank_of(component);
         let start = self.releases.partition_point(|r| {
-            let rr = rank_of(r);
-            rr < rank || (rr == rank && r.version.cmp_precedence(&version).is_gt())
+            let rr = rank_of(&r.component);
+            rr < rank || (rr == rank && r.version.cmp_precedence(version).is_gt())
         });
-        self.releases[start..]
+        let len = self.releases[start..]
             .iter()
-            .take_while(|r| r.component == component && r.version.cmp_precedence(&version).is_eq())
-            .position(|r| &r.entry.name == name)
-            .map(|i| start + i)
+            .take_while(|r| &r.component == component && r.version.cmp_precedence(version).is_eq())
+            .count();
+        start..start + len
     }
 
     /// Environments: the configured ones in order, then any others that records name, sorted.

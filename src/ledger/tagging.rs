@@ -45,10 +45,7 @@ pub fn parse_version(input: &str) -> Result<Version, TagRefusal> {
 }
 
 fn taken(index: &Index, component: &Component, v: &Version) -> bool {
-    index
-        .releases
-        .iter()
-        .any(|r| &r.component == component && r.version.cmp_precedence(v).is_eq())
+    !index.version_positions(component, v).is_empty()
 }
 
 /// The next version: `newest` is the newest release of the component, `line` the newest one
@@ -123,14 +120,10 @@ pub fn check_new_release(
     component: &Component,
     version: Version,
 ) -> Result<NewRelease, TagRefusal> {
-    if let Some(existing) = index
-        .releases
-        .iter()
-        .find(|r| &r.component == component && r.version.cmp_precedence(&version).is_eq())
-    {
+    if let Some(i) = index.version_positions(component, &version).next() {
         return Err(TagRefusal::Exists {
             version,
-            existing: existing.entry.name.clone(),
+            existing: index.releases[i].entry.name.clone(),
         });
     }
     let name = config

@@ -56,3 +56,24 @@ fn json_carries_the_raw_text_escaped_and_stays_small() {
         );
     }
 }
+
+#[test]
+fn a_version_tagged_twice_is_named_by_its_tag_and_nothing_is_written() {
+    let tmp = scratch("hostile");
+    let dir = tmp.path().join("repo");
+    let before = git(&dir, &["for-each-ref"]);
+    // `1.3.0` and `v1.3.0` are both tags (found by name); a version that is neither name but
+    // has their precedence (build metadata does not count) matches both.
+    let r = run_in(&dir, &["deployed", "1.3.0+any", "--env", "production"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("version 1.3.0+any is tagged more than once"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("name the tag: 1.3.0 or v1.3.0"), "{}", r.stderr);
+    assert_eq!(git(&dir, &["for-each-ref"]), before);
+    // By its tag it is found.
+    let r = run_in(&dir, &["deployed", "v1.3.0", "--env", "production", "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

@@ -102,9 +102,7 @@ fn find_release(loaded: &Loaded, given: &str, component: Option<&Component>) -> 
     }
     let wanted = component.cloned().unwrap_or(Component::DEFAULT);
     if let Ok(v) = tagging::parse_version(given) {
-        let matches: Vec<usize> = (0..releases.len())
-            .filter(|i| releases[*i].component == wanted && releases[*i].version.cmp_precedence(&v).is_eq())
-            .collect();
+        let matches: Vec<usize> = loaded.index.version_positions(&wanted, &v).collect();
         match matches.as_slice() {
             [one] => return Ok(*one),
             [] => {}
