@@ -135,6 +135,33 @@ impl Timestamp {
         Self::from_parts(y, mo, d, h, mi, s, offset)
     }
 
+    /// A time bound for a filter (`--since`, `--until`): RFC 3339, a date `2024-01-15` (UTC;
+    /// its first second, or with `end_of_day` its last), or an age relative to `now` (`90m`,
+    /// `12h`, `7d`, `2w`). `None` when the text is none of these.
+    pub fn parse_bound(text: &str, now: Timestamp, end_of_day: bool) -> Option<Timestamp> {
+        let t = text.trim();
+        if let Some(at) = Timestamp::parse(t) {
+            return Some(at);
+        }
+        let bytes = t.as_bytes();
+        if bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-' {
+            let day = Timestamp::parse(&format!("{t}T00:00:00Z"))?;
+            return Some(Timestamp::utc(day.seconds + if end_of_day { 86_399 } else { 0 }));
+        }
+        let split = t.find(|c: char| !c.is_ascii_digit())?;
+        let (count, unit) = t.split_at(split);
+        let count: i64 = count.parse().ok()?;
+        let unit_seconds = match unit {
+            "m" | "min" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            _ => return None,
+        };
+        let age = count.checked_mul(unit_seconds)?;
+        Some(Timestamp::utc(now.seconds.checked_sub(age)?))
+    }
+
     fn from_parts(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, offset: i64) -> Option<Timestamp> {
         if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
             return None;
@@ -189,6 +216,31 @@ mod tests {
             "2026-11-22T25:00:00Z",
         ] {
             assert!(Timestamp::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_filter_bounds() {
+        let now = Timestamp::parse("2026-11-22T12:00:00Z").unwrap();
+        let b = |s: &str, end: bool| Timestamp::parse_bound(s, now, end).map(|t| t.rfc3339());
+        assert_eq!(b("2024-01-15", false).unwrap(), "2024-01-15T00:00:00Z");
+        assert_eq!(b("2024-01-15", true).unwrap(), "2024-01-15T23:59:59Z");
+        assert_eq!(b("2024-01-15T10:00:00+02:00", true).unwrap(), "2024-01-15T08:00:00Z");
+        assert_eq!(b("7d", false).unwrap(), "2026-11-15T12:00:00Z");
+        assert_eq!(b("12h", false).unwrap(), "2026-11-22T00:00:00Z");
+        assert_eq!(b("2w", false).unwrap(), "2026-11-08T12:00:00Z");
+        assert_eq!(b("90m", false).unwrap(), "2026-11-22T10:30:00Z");
+        for bad in [
+            "",
+            "d",
+            "7",
+            "7y",
+            "-7d",
+            "2024-02-30",
+            "yesterday",
+            "99999999999999999999d",
+        ] {
+            assert!(b(bad, false).is_none(), "{bad}");
         }
     }
 
