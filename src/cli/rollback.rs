@@ -8,6 +8,8 @@ use super::context::{Context, Loaded};
 use super::error::{CommandError, CommandResult, ErrorKind};
 use crate::checklist::migrations::Migration;
 use crate::checklist::{self, Report, Side};
+use crate::config::Config;
+use crate::git::Reader;
 use crate::git::range::RangeRequest;
 use crate::ledger::{Evidence, Resolver, pair, production_branch};
 use crate::model::range::{RangeFacts, RepoFacts};
@@ -77,6 +79,27 @@ impl Prepared {
     }
 }
 
+/// What lies between the `target` and `live` commits (and, with `tip`, after `live` on the
+/// production branch), with the config's migration and config globs.
+pub fn range_between(
+    config: &Config,
+    reader: &Reader,
+    live: &Oid,
+    target: &Oid,
+    tip: Option<&Oid>,
+) -> CommandResult<RangeFacts> {
+    let is_migration = |p: &str| config.migrations.is_match(p);
+    let is_config = |p: &str| config.config_paths.is_match(p);
+    Ok(reader.range_facts(&RangeRequest {
+        live,
+        target,
+        tip,
+        is_migration: &is_migration,
+        is_config: &is_config,
+        commit_limit: COMMIT_LIMIT,
+    })?)
+}
+
 pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
     let loaded = ctx.load()?;
     checklist::validate_overrides(&loaded.config).map_err(|e| {
@@ -132,18 +155,8 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         (None, None) => unreachable!("pair::resolve refuses a missing live release"),
     };
 
-    let config = &loaded.config;
-    let is_migration = |p: &str| config.migrations.is_match(p);
-    let is_config = |p: &str| config.config_paths.is_match(p);
     let tip = branch.map(|(_, tip)| *tip);
-    let mut range = reader.range_facts(&RangeRequest {
-        live: &live.commit,
-        target: &target.commit,
-        tip: tip.as_ref(),
-        is_migration: &is_migration,
-        is_config: &is_config,
-        commit_limit: COMMIT_LIMIT,
-    })?;
+    let mut range = range_between(&loaded.config, reader, &live.commit, &target.commit, tip.as_ref())?;
     if let Some(tip) = &tip
         && range.target_is_ancestor
     {

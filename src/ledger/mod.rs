@@ -6,10 +6,12 @@
 //! the newest record of an environment is found by name before anything is decoded.
 
 pub mod compose;
+pub mod history;
 mod index;
 pub mod pair;
 pub mod policy;
 mod resolve;
+pub mod story;
 pub mod tagging;
 pub mod views;
 

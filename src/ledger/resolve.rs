@@ -82,7 +82,7 @@ pub struct Resolver<'a> {
     pub index: &'a Index,
     source: &'a dyn ObjectSource,
     objects: RefCell<HashMap<TagName, Option<TagObject>>>,
-    records: RefCell<HashMap<TagName, Option<Record>>>,
+    records: RefCell<HashMap<TagName, Result<Record, String>>>,
     problems: RefCell<Vec<Problem>>,
 }
 
@@ -153,12 +153,19 @@ impl<'a> Resolver<'a> {
 
     /// A record candidate confirmed by its trailers, parsed once.
     pub fn record(&self, candidate: &RecordCandidate) -> Option<Record> {
+        self.record_or_problem(candidate).ok()
+    }
+
+    /// A record candidate confirmed by its trailers, or why it is not a record (unreadable or
+    /// malformed; also noted as a problem). Parsed once.
+    pub fn record_or_problem(&self, candidate: &RecordCandidate) -> Result<Record, String> {
         let name = &candidate.entry.name;
         if let Some(hit) = self.records.borrow().get(name) {
             return hit.clone();
         }
-        let parsed = self.object(&candidate.entry).and_then(|obj| {
-            match Record::parse(
+        let parsed = match self.object(&candidate.entry) {
+            None => Err(format!("cannot read tag `{name}`")),
+            Some(obj) => match Record::parse(
                 name,
                 candidate.kind,
                 Some(candidate.environment.as_str()),
@@ -171,17 +178,17 @@ impl<'a> Resolver<'a> {
                             version: r.format_version,
                         });
                     }
-                    Some(r)
+                    Ok(r)
                 }
                 Err(e) => {
                     self.problem(Problem::MalformedRecord {
                         tag: name.clone(),
                         message: e.to_string(),
                     });
-                    None
+                    Err(e.to_string())
                 }
-            }
-        });
+            },
+        };
         self.records.borrow_mut().insert(name.clone(), parsed.clone());
         parsed
     }

@@ -1,0 +1,215 @@
+//! One ledger entry in full, with the entries it relates to: what `show` and `report` read.
+//!
+//! Relations follow from the records alone: a rollback rolled back the newest deploy (or
+//! restore) of its from-release in its environment before it; a restore names the rollback it
+//! undid; a deploy was rolled back by the rollbacks that rolled it back.
+
+use super::history::{self, Event, EventKind, Filter, MalformedRecord};
+use super::{RecordCandidate, Resolver};
+use crate::model::{EnvName, Oid, Record, TagName, trailers};
+
+/// How a related entry relates to the one shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// For a rollback: the deploy (or restore) it rolled back.
+    RolledBack,
+    /// For a rollback: the restore that undid it.
+    RestoredBy,
+    /// For a rollback: another rollback of the same release in the same environment.
+    AlsoRolledBack,
+    /// For a restore: the rollback it undid.
+    Undid,
+    /// For a deploy: the rollback that rolled it back.
+    RolledBackBy,
+}
+
+impl Relation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::RolledBack => "rolled back",
+            Relation::RestoredBy => "restored by",
+            Relation::AlsoRolledBack => "also rolled back",
+            Relation::Undid => "undid",
+            Relation::RolledBackBy => "rolled back by",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub relation: Relation,
+    pub event: Event,
+}
+
+/// A record with what it lists and what relates to it.
+#[derive(Debug, Clone)]
+pub struct RecordStory {
+    pub record: Record,
+    pub event: Event,
+    /// The commit the record's tag points at.
+    pub target: Option<Oid>,
+    /// Commits it says were reverted (`Rollback-Revert`, `Restore-Revert`), in record order.
+    pub reverted: Vec<String>,
+    /// Commits it says it created (`Rollback-Commit`, `Restore-Commit`).
+    pub created: Vec<String>,
+    pub branch: Option<String>,
+    pub related: Vec<Related>,
+    /// The whole tag message (raw; renderers sanitise).
+    pub message: String,
+}
+
+/// A release with everything recorded about it, per environment.
+#[derive(Debug, Clone)]
+pub struct ReleaseStory {
+    pub position: usize,
+    /// `None` when its date cannot be read.
+    pub event: Option<Event>,
+    /// Per environment with records about it (configured order, then others), oldest first.
+    pub environments: Vec<(EnvName, Vec<Event>)>,
+}
+
+/// What a name shows.
+#[derive(Debug, Clone)]
+pub enum Story {
+    Record(Box<RecordStory>),
+    /// A tag named like a record that is not one, with its message (empty if unreadable).
+    Malformed(MalformedRecord, String),
+    Release(Box<ReleaseStory>),
+}
+
+/// The events of one environment, oldest first.
+pub fn environment_events(resolver: &Resolver<'_>, environment: &EnvName) -> Vec<Event> {
+    let filter = Filter {
+        environment: Some(environment.clone()),
+        ..Filter::default()
+    };
+    history::record_events(resolver, &filter).0
+}
+
+/// The story of the record `candidate`, or why it is not one.
+pub fn record_story(resolver: &Resolver<'_>, candidate: &RecordCandidate) -> Story {
+    let object = resolver.object(&candidate.entry);
+    let message = object
+        .as_ref()
+        .and_then(|o| o.annotation.as_ref())
+        .map(|a| a.text().into_owned())
+        .unwrap_or_default();
+    let record = match resolver.record_or_problem(candidate) {
+        Ok(r) => r,
+        Err(problem) => {
+            let malformed = MalformedRecord {
+                tag: candidate.entry.name.clone(),
+                kind: candidate.kind,
+                environment: candidate.environment.clone(),
+                time: crate::model::Timestamp::parse(&candidate.time),
+                problem,
+            };
+            return Story::Malformed(malformed, message);
+        }
+    };
+    let events = environment_events(resolver, &record.environment);
+    let event = Event::from_record(&record, candidate.seq);
+    let related = related(&event, &events);
+    let prefix = match record.kind {
+        crate::model::RecordKind::Restore => "Restore",
+        _ => "Rollback",
+    };
+    let all = |suffix: &str| -> Vec<String> {
+        trailers::find_all(&record.trailers, &format!("{prefix}-{suffix}"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let target = object.map(|o| o.peeled);
+    Story::Record(Box::new(RecordStory {
+        reverted: all("Revert"),
+        created: all("Commit"),
+        branch: all("Branch").into_iter().next(),
+        target,
+        event,
+        related,
+        record,
+        message,
+    }))
+}
+
+/// The deploy or restore a rollback rolled back: the newest one of its from-release in its
+/// environment before it.
+fn rolled_back<'e>(rollback: &Event, events: &'e [Event]) -> Option<&'e Event> {
+    let position = events.iter().position(|e| e.tag == rollback.tag)?;
+    events[..position]
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::Deploy | EventKind::Restore) && e.release == rollback.from)
+}
+
+/// The entries related to `event` among its environment's `events` (oldest first).
+pub fn related(event: &Event, events: &[Event]) -> Vec<Related> {
+    let with = |relation: Relation, e: &Event| Related {
+        relation,
+        event: e.clone(),
+    };
+    let mut out = Vec::new();
+    match event.kind {
+        EventKind::Rollback => {
+            out.extend(rolled_back(event, events).map(|e| with(Relation::RolledBack, e)));
+            for e in events {
+                if e.kind == EventKind::Restore && e.rollback.as_ref() == Some(&event.tag) {
+                    out.push(with(Relation::RestoredBy, e));
+                } else if e.kind == EventKind::Rollback && e.tag != event.tag && e.from == event.from {
+                    out.push(with(Relation::AlsoRolledBack, e));
+                }
+            }
+        }
+        EventKind::Restore => out.extend(
+            events
+                .iter()
+                .filter(|e| e.kind == EventKind::Rollback && Some(&e.tag) == event.rollback.as_ref())
+                .map(|e| with(Relation::Undid, e)),
+        ),
+        EventKind::Deploy => out.extend(
+            events
+                .iter()
+                .filter(|e| e.kind == EventKind::Rollback)
+                .filter(|r| rolled_back(r, events).is_some_and(|d| d.tag == event.tag))
+                .map(|e| with(Relation::RolledBackBy, e)),
+        ),
+        EventKind::Release => {}
+    }
+    out
+}
+
+/// The story of the release at `position`: its own event and every record about it, per
+/// environment (`environments` in display order).
+pub fn release_story(resolver: &Resolver<'_>, position: usize, environments: &[EnvName]) -> ReleaseStory {
+    let tag = &resolver.index.releases[position].entry.name;
+    let all = history::record_events(resolver, &Filter::default()).0;
+    let per_env = environments
+        .iter()
+        .map(|env| {
+            let events: Vec<Event> = all
+                .iter()
+                .filter(|e| e.environment.as_ref() == Some(env) && e.involves(tag))
+                .cloned()
+                .collect();
+            (env.clone(), events)
+        })
+        .filter(|(_, events)| !events.is_empty())
+        .collect();
+    ReleaseStory {
+        position,
+        event: history::release_event(resolver, position),
+        environments: per_env,
+    }
+}
+
+/// What `name` is: a record (by name), a release, or neither (`None`).
+pub fn find(resolver: &Resolver<'_>, name: &TagName, environments: &[EnvName]) -> Option<Story> {
+    let index = resolver.index;
+    if let Some(c) = index.records.iter().find(|c| &c.entry.name == name) {
+        return Some(record_story(resolver, c));
+    }
+    index
+        .release_position(name)
+        .map(|i| Story::Release(Box::new(release_story(resolver, i, environments))))
+}
