@@ -104,6 +104,12 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Undo the last operation of this tool that was not pushed
     Undo(UndoArgs),
+    /// The timeline of releases, deploys, rollbacks and restores, oldest first (post-mortems)
+    History(HistoryArgs),
+    /// One record or release in full: message, trailers, commits, related records
+    Show(ShowArgs),
+    /// A Markdown post-mortem skeleton for a rollback, built from the ledger
+    Report(ReportArgs),
     /// Build a sandbox repository with releases, migrations and config changes to try the tool
     Demo(DemoArgs),
     /// Print a shell completion script
@@ -331,6 +337,46 @@ pub struct RestoreArgs {
     /// Push the new branch and the record after writing them
     #[arg(long)]
     pub push: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this environment (and the releases its events name)
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// From this time on: RFC 3339, a date (2024-01-15, UTC) or an age (90m, 12h, 7d, 2w)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Up to this time (a date includes the whole day); same forms as --since
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Only events about this release (tag name): its tag, deploys, rollbacks from or to it, restores
+    #[arg(long, value_name = "TAG")]
+    pub release: Option<String>,
+    /// Only these kinds (repeatable or comma-separated)
+    #[arg(long, value_enum, value_name = "KIND", value_delimiter = ',')]
+    pub kind: Vec<crate::ledger::history::EventKind>,
+    /// Only the newest N events (still shown oldest first)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Markdown: a table, then each rollback's full reason
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A record tag (deploy/…, rollback/…, restore/…) or a release tag
+    pub name: String,
+    /// Markdown, to paste into a document
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The rollback record to report on (its tag name)
+    pub record: String,
 }
 
 #[derive(Debug, Args)]

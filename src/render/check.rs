@@ -230,6 +230,40 @@ pub struct ConfigDto<'a> {
     pub diff: Option<&'a str>,
 }
 
+impl<'a> From<&'a crate::model::range::CommitInfo> for CommitDto<'a> {
+    fn from(c: &'a crate::model::range::CommitInfo) -> Self {
+        CommitDto {
+            commit: c.id.as_str(),
+            subject: &c.subject,
+            author: c.author.to_string(),
+            merge: c.is_merge(),
+        }
+    }
+}
+
+impl<'a> From<&'a crate::checklist::migrations::Migration> for MigrationDto<'a> {
+    fn from(m: &'a crate::checklist::migrations::Migration) -> Self {
+        MigrationDto {
+            path: &m.path,
+            change: m.change,
+            classification: m.classification,
+            framework: m.framework,
+            reason: &m.reason,
+        }
+    }
+}
+
+impl<'a> From<&'a crate::model::range::FileChange> for ConfigDto<'a> {
+    fn from(f: &'a crate::model::range::FileChange) -> Self {
+        ConfigDto {
+            path: &f.change.path,
+            change: f.change.kind,
+            binary: f.is_binary(),
+            diff: f.diff.as_deref(),
+        }
+    }
+}
+
 /// `git-rollback/check/v1` (docs/json.md).
 pub fn doc<'a>(v: &'a CheckView<'a>) -> CheckDoc<'a> {
     CheckDoc {
@@ -258,40 +292,10 @@ pub fn doc<'a>(v: &'a CheckView<'a>) -> CheckDoc<'a> {
                 hint: i.hint.as_deref(),
             })
             .collect(),
-        commits: v
-            .range
-            .commits
-            .iter()
-            .map(|c| CommitDto {
-                commit: c.id.as_str(),
-                subject: &c.subject,
-                author: c.author.to_string(),
-                merge: c.is_merge(),
-            })
-            .collect(),
+        commits: v.range.commits.iter().map(CommitDto::from).collect(),
         total_commits: v.range.total_commits,
-        migrations: v
-            .migrations
-            .iter()
-            .map(|m| MigrationDto {
-                path: &m.path,
-                change: m.change,
-                classification: m.classification,
-                framework: m.framework,
-                reason: &m.reason,
-            })
-            .collect(),
-        config: v
-            .range
-            .config
-            .iter()
-            .map(|f| ConfigDto {
-                path: &f.change.path,
-                change: f.change.kind,
-                binary: f.is_binary(),
-                diff: f.diff.as_deref(),
-            })
-            .collect(),
+        migrations: v.migrations.iter().map(MigrationDto::from).collect(),
+        config: v.range.config.iter().map(ConfigDto::from).collect(),
         revert: v.range.revert.as_ref().map(|r| RevertDto {
             onto: r.onto.as_str(),
             commits: r.commits.iter().map(|c| c.as_str()).collect(),

@@ -141,3 +141,82 @@ impl<'a> From<&'a StatusInfo> for EnvDto<'a> {
         }
     }
 }
+
+pub const HISTORY_SCHEMA: &str = "git-rollback/history/v1";
+pub const SHOW_SCHEMA: &str = "git-rollback/show/v1";
+pub const REPORT_SCHEMA: &str = "git-rollback/report/v1";
+
+/// One timeline event (SPEC §10 `history`), also used by `show` and `report`.
+#[derive(Serialize)]
+pub struct EventDto<'a> {
+    pub kind: &'static str,
+    pub tag: &'a str,
+    pub time: String,
+    pub by: Option<String>,
+    pub environment: Option<&'a str>,
+    pub release: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub strategy: Option<&'a str>,
+    pub reason: &'a str,
+    pub incident: Option<&'a str>,
+    pub subject: &'a str,
+    /// For a restore: the rollback record it undid.
+    pub rollback: Option<&'a str>,
+    pub format_version: u32,
+}
+
+impl<'a> From<&'a crate::ledger::history::Event> for EventDto<'a> {
+    fn from(e: &'a crate::ledger::history::Event) -> Self {
+        let tag = |t: &'a Option<crate::model::TagName>| t.as_ref().map(|t| t.as_str());
+        EventDto {
+            kind: e.kind.as_str(),
+            tag: e.tag.as_str(),
+            time: e.time.rfc3339(),
+            by: e.by.as_ref().map(|p| p.to_string()),
+            environment: e.environment.as_ref().map(|n| n.as_str()),
+            release: tag(&e.release),
+            from: tag(&e.from),
+            to: tag(&e.to),
+            strategy: e.strategy.as_deref(),
+            reason: &e.reason,
+            incident: e.incident.as_deref(),
+            subject: &e.subject,
+            rollback: tag(&e.rollback),
+            format_version: e.format_version,
+        }
+    }
+}
+
+/// A tag named like a record that is not one.
+#[derive(Serialize)]
+pub struct MalformedDto<'a> {
+    pub tag: &'a str,
+    pub kind: &'static str,
+    pub environment: &'a str,
+    /// The time in its name.
+    pub time: Option<String>,
+    pub problem: &'a str,
+}
+
+impl<'a> From<&'a crate::ledger::history::MalformedRecord> for MalformedDto<'a> {
+    fn from(m: &'a crate::ledger::history::MalformedRecord) -> Self {
+        MalformedDto {
+            tag: m.tag.as_str(),
+            kind: m.kind.as_str(),
+            environment: m.environment.as_str(),
+            time: m.time.map(|t| t.rfc3339()),
+            problem: &m.problem,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct HistoryDoc<'a> {
+    pub schema: &'static str,
+    pub events: Vec<EventDto<'a>>,
+    pub malformed: Vec<MalformedDto<'a>>,
+    /// Older events left out by `--limit`.
+    pub omitted: usize,
+    pub warnings: Vec<String>,
+}

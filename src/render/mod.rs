@@ -3,9 +3,13 @@
 
 pub mod check;
 pub mod demo;
+pub mod history;
 pub mod json;
+pub mod markdown;
 pub mod outcome;
 pub mod releases;
+pub mod report;
+pub mod show;
 pub mod status;
 mod style;
 mod table;

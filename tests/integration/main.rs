@@ -8,6 +8,7 @@ mod guided;
 mod hostile;
 mod layering;
 mod ledger;
+mod postmortem;
 mod pty;
 mod recording;
 mod strategies;
