@@ -187,7 +187,8 @@ impl Filter {
 pub struct Timeline {
     /// Oldest first.
     pub events: Vec<Event>,
-    /// Malformed records in the environment and time window, oldest first by name time.
+    /// Malformed records in the environment, time window and kinds (all by their names), oldest
+    /// first by name time.
     pub malformed: Vec<MalformedRecord>,
     /// Events that matched but were left out by the limit (the oldest ones).
     pub omitted: usize,
@@ -208,7 +209,7 @@ pub fn record_events(resolver: &Resolver<'_>, filter: &Filter) -> (Vec<Event>, V
             Ok(record) => events.push(Event::from_record(&record, c.seq)),
             Err(problem) => {
                 let time = Timestamp::parse(&c.time);
-                if time.is_none_or(|t| filter.in_window(t)) {
+                if filter.wants(c.kind.into()) && time.is_none_or(|t| filter.in_window(t)) {
                     malformed.push(malformed_record(c, time, problem));
                 }
             }
@@ -297,5 +298,28 @@ pub fn timeline(resolver: &Resolver<'_>, filter: &Filter) -> Timeline {
         events,
         malformed,
         omitted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_window_is_widened_by_a_day_and_the_record_time_decides() {
+        let at = |s: &str| Timestamp::parse(s).unwrap();
+        let filter = Filter {
+            since: Some(at("2026-01-08T00:00:00Z")),
+            until: Some(at("2026-01-09T00:00:00Z")),
+            ..Filter::default()
+        };
+        assert!(filter.name_in_window("20260107T000000Z"));
+        assert!(!filter.name_in_window("20260106T235959Z"));
+        assert!(filter.name_in_window("20260110T000000Z"));
+        assert!(!filter.name_in_window("20260110T000001Z"));
+        assert!(filter.in_window(at("2026-01-08T00:00:00Z")));
+        assert!(filter.in_window(at("2026-01-09T00:00:00Z")));
+        assert!(!filter.in_window(at("2026-01-07T23:59:59Z")));
+        assert!(Filter::default().name_in_window("anything"));
     }
 }

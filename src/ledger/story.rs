@@ -213,3 +213,64 @@ pub fn find(resolver: &Resolver<'_>, name: &TagName, environments: &[EnvName]) -
         .release_position(name)
         .map(|i| Story::Release(Box::new(release_story(resolver, i, environments))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Timestamp;
+
+    fn event(kind: EventKind, tag: &str, t: i64, release: &str, to: Option<&str>, rollback: Option<&str>) -> Event {
+        let name = |s: &str| Some(TagName::new(s));
+        Event {
+            kind,
+            tag: TagName::new(tag),
+            time: Timestamp::utc(t),
+            by: None,
+            environment: EnvName::parse("production").ok(),
+            release: name(release),
+            from: (kind == EventKind::Rollback).then(|| TagName::new(release)),
+            to: to.and_then(name),
+            strategy: None,
+            incident: None,
+            rollback: rollback.and_then(name),
+            subject: String::new(),
+            reason: String::new(),
+            format_version: 1,
+            seq: 1,
+        }
+    }
+
+    fn relations(of: &Event, events: &[Event]) -> Vec<(Relation, String)> {
+        related(of, events)
+            .into_iter()
+            .map(|r| (r.relation, r.event.tag.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_rollback_relates_to_the_last_deploy_of_its_release_its_restore_and_its_repeats() {
+        let events = vec![
+            event(EventKind::Deploy, "d1", 1, "v2", None, None),
+            event(EventKind::Deploy, "d2", 2, "v2", None, None),
+            event(EventKind::Deploy, "d3", 3, "v1", None, None),
+            event(EventKind::Deploy, "d4", 4, "v2", None, None),
+            event(EventKind::Rollback, "r1", 5, "v2", Some("v1"), None),
+            event(EventKind::Restore, "s1", 6, "v2", Some("v2"), Some("r1")),
+            event(EventKind::Rollback, "r2", 7, "v2", Some("v1"), None),
+        ];
+        assert_eq!(
+            relations(&events[4], &events),
+            [
+                (Relation::RolledBack, "d4".into()),
+                (Relation::RestoredBy, "s1".into()),
+                (Relation::AlsoRolledBack, "r2".into())
+            ]
+        );
+        // The second rollback rolled back what the restore made live.
+        assert_eq!(relations(&events[6], &events)[0], (Relation::RolledBack, "s1".into()));
+        assert_eq!(relations(&events[5], &events), [(Relation::Undid, "r1".into())]);
+        assert_eq!(relations(&events[3], &events), [(Relation::RolledBackBy, "r1".into())]);
+        // An earlier deploy of the same release was not what was rolled back.
+        assert!(relations(&events[1], &events).is_empty());
+    }
+}

@@ -33,6 +33,14 @@ pub struct ReleaseView<'a> {
     pub story: &'a ReleaseStory,
 }
 
+/// Multi-line repository text, sanitised and indented by two spaces.
+fn indented(text: &str) -> String {
+    sanitize::text(text.trim_end())
+        .lines()
+        .map(|line| format!("  {line}\n"))
+        .collect()
+}
+
 fn person(p: &Option<crate::model::Person>) -> String {
     p.as_ref().map_or("-".to_owned(), |p| p.to_string())
 }
@@ -102,9 +110,7 @@ pub fn record_human(out: &Output, v: &RecordView<'_>) -> String {
     if r.body.trim().is_empty() {
         text.push_str("  (none recorded)\n");
     } else {
-        for line in sanitize::text(&r.body).lines() {
-            text.push_str(&format!("  {line}\n"));
-        }
+        text.push_str(&indented(&r.body));
     }
     for (title, commits) in [("Reverted", &v.reverted), ("Created", &v.created)] {
         if commits.is_empty() {
@@ -250,9 +256,7 @@ pub fn release_human(out: &Output, v: &ReleaseView<'_>) -> String {
     }
     if !i.message.trim().is_empty() {
         text.push_str(&format!("\n{}\n", s.heading.apply_to("Message")));
-        for line in sanitize::text(i.message.trim_end()).lines() {
-            text.push_str(&format!("  {line}\n"));
-        }
+        text.push_str(&indented(&i.message));
     }
     for (env, events) in release_lines(v.story) {
         text.push_str(&format!(
@@ -314,9 +318,7 @@ pub fn malformed_human(m: &MalformedRecord, message: &str) -> String {
     );
     if !message.trim().is_empty() {
         text.push_str("\nMessage\n");
-        for line in sanitize::text(message.trim_end()).lines() {
-            text.push_str(&format!("  {line}\n"));
-        }
+        text.push_str(&indented(message));
     }
     text
 }
