@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+sys.dont_write_bytecode = True   # importing gen_stream.py must leave no __pycache__ behind
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / "work"
@@ -36,6 +38,13 @@ REF_FLOOR = ["git", "for-each-ref", "--sort=-v:refname", "--format=%(refname) %(
              "refs/tags"]
 REF_FLOOR_TEXT = "floor: for-each-ref names+ids"
 FER_TEXT = "for-each-ref (all tags)"
+# The tags a script reads for one environment's timeline, when the record names are known.
+ENV_RECORDS = ["git", "for-each-ref", "--sort=refname",
+               "--format=%(refname:short) %(taggerdate:iso-strict) %(taggername) %(contents)",
+               "refs/tags/deploy/production", "refs/tags/rollback/production",
+               "refs/tags/restore/production"]
+ENV_RECORDS_TEXT = "for-each-ref (production records)"
+WINDOW_DAYS = 30
 DESCRIBE_TEXT = "describe --tags --abbrev=0 main"
 
 
@@ -84,6 +93,26 @@ def ensure_repo(n, log):
     """The cached repository for size n (generated if missing). Returns (dir, seconds or None)."""
     return cached_repo("repo", n, GENERATOR, [str(HERE / "gen-repo.sh"), str(n), "{dir}"],
                        f"{n} releases", log)
+
+
+def history_window(n):
+    """`--since` for the last WINDOW_DAYS days of the synthetic ledger (its newest record is the
+    "now" of that history; the real clock lies in the middle of it for the big sizes)."""
+    import gen_stream
+    newest = max(t for t, *_ in gen_stream.plan(n))
+    since = newest - WINDOW_DAYS * 86400
+    when = datetime.datetime.fromtimestamp(since, datetime.timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ"), since
+
+
+def history_expected(n, since):
+    """Tags `history --env production --since` must list: the production records from `since`
+    on and the releases they name that were tagged in the window."""
+    import gen_stream
+    recs = [r for r in gen_stream.plan(n) if r[1] == "production" and r[0] >= since]
+    named = {i for _, _, _, i, to in recs for i in ([i] if to is None else [i, to])}
+    releases = {gen_stream.version(i) for i in named if gen_stream.release_time(i) >= since}
+    return len(recs) + len(releases)
 
 
 def repo_facts(d):
@@ -190,7 +219,19 @@ def check(n, d, ours, log):
                 if e.get("unreleased_commits") != want["unreleased_commits"]:
                     fail(f"{cmd}: {name} unreleased_commits {e.get('unreleased_commits')}, "
                          f"expected {want['unreleased_commits']}")
-    for cmd in (FOR_EACH_REF, DESCRIBE, REF_FLOOR):
+    since, since_s = history_window(n)
+    args = ["history", "--env", "production", "--since", since, "--json"]
+    rc, out, err = run_captured([ours] + args, repo)
+    if rc != 0:
+        fail(f"history {since} exited {rc}: {err.decode(errors='replace')[:500]}")
+    else:
+        got = len(json.loads(out)["events"])
+        want = history_expected(n, since_s)
+        if got != want:
+            fail(f"history --env production --since {since}: {got} events, expected {want}")
+        else:
+            log(f"ok   [{n}] history --env production --since {since}: {got} events")
+    for cmd in (FOR_EACH_REF, DESCRIBE, REF_FLOOR, ENV_RECORDS):
         rc, out, err = run_captured(cmd, repo)
         if rc != 0:
             fail(f"{' '.join(cmd)} exited {rc}: {err.decode(errors='replace')[:500]}")
@@ -198,12 +239,18 @@ def check(n, d, ours, log):
 
 
 def measure(n, repo, ours, runs, log):
+    since, _ = history_window(n)
+    window = [ours, "history", "--env", "production", "--since", since]
+    window_text = f"history --env production --since {WINDOW_DAYS}d"
     pairs = [
         ("releases", [ours, "releases"], FOR_EACH_REF, FER_TEXT),
         ("releases --json --all", [ours, "releases", "--json", "--all"], FOR_EACH_REF, FER_TEXT),
         ("status", [ours, "status"], FOR_EACH_REF, FER_TEXT),
         ("status", [ours, "status"], DESCRIBE, DESCRIBE_TEXT),
         ("status", [ours, "status"], REF_FLOOR, REF_FLOOR_TEXT),
+        (window_text, window, FOR_EACH_REF, FER_TEXT),
+        (window_text, window, ENV_RECORDS, ENV_RECORDS_TEXT),
+        ("history --json (everything)", [ours, "history", "--json"], FOR_EACH_REF, FER_TEXT),
     ]
     samples = {i: ([], []) for i in range(len(pairs))}
     errors = []
@@ -273,12 +320,12 @@ def print_text(m, facts, rows, runs):
         g = f"{f['gen_seconds']:.1f} s" if f["gen_seconds"] is not None else "cached"
         print(f"{n:>7} {f['tags']:>7} {f['packed_refs_bytes']:>12} {g:>11}")
     print()
-    hdr = (f"{'size':>7}  {'git-rollback':<22} {'vs git':<32} {'ours ms':>8} {'git ms':>8} "
+    hdr = (f"{'size':>7}  {'git-rollback':<40} {'vs git':<34} {'ours ms':>8} {'git ms':>8} "
            f"{'ours/git':>8}  {'ours min-max':>15}  {'git min-max':>15}")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
-        print(f"{r['size']:>7}  {r['command']:<22} {r['git']:<32} {fmt(r['ours_median']):>8} "
+        print(f"{r['size']:>7}  {r['command']:<40} {r['git']:<34} {fmt(r['ours_median']):>8} "
               f"{fmt(r['git_median']):>8} {r['ratio']:>8.3f}  "
               f"{fmt(r['ours_min']) + '-' + fmt(r['ours_max']):>15}  "
               f"{fmt(r['git_min']) + '-' + fmt(r['git_max']):>15}")
