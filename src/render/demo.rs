@@ -39,7 +39,7 @@ pub fn human(out: &Output, dir: &Path, s: &Summary) -> String {
          A small web shop: {commits} commits, {releases} releases ({list}),\n\
          migrations (one without a down script), config changes, and {records} records:\n\
          deploys to staging and production, and v1.4.0 rolled back in production.\n\n\
-         {try_it}\n  cd {quoted}\n  git rollback            # the guided rollback (on a terminal)\n  git rollback status\n  git rollback check --env production\n  git rollback releases\n",
+         {try_it}\n  cd {quoted}\n  git rollback            # the guided rollback (on a terminal)\n  git rollback status\n  git rollback check --env production\n  git rollback releases\n  git rollback history --env production   # what happened, for the post-mortem\n",
         title = st.heading.apply_to("Demo repository:"),
         path = st.version.apply_to(&path),
         commits = s.commits,
