@@ -4,29 +4,71 @@
 
 use crate::checklist;
 use crate::cli::args::RestoreArgs;
-use crate::cli::context::Context;
+use crate::cli::context::{Context, Loaded};
 use crate::cli::error::{CommandError, CommandResult, ErrorKind};
 use crate::cli::rollback;
 use crate::config::render_placeholders;
 use crate::ledger::{Resolver, production_branch};
 use crate::model::record::RecordDetail;
 use crate::model::{Oid, RecordKind, TagName, trailers};
-use crate::plan::{PlanInput, Point, Strategy};
+use crate::plan::{Plan, PlanInput, Point, Strategy};
+
+/// A restore planned against the repository: what `run` gates, confirms and executes (and
+/// what `drill` rehearses).
+pub struct PreparedRestore {
+    pub loaded: Loaded,
+    pub plan: Plan,
+    pub report: checklist::Report,
+    /// How many revert commits it reverts.
+    pub reverts: usize,
+}
 
 pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
     let reason = rollback::check_reason(args.reason.as_deref(), !args.dry_run)?;
+    let p = prepare(ctx, &args.record, reason.clone(), args.advance_branch)?;
+    let gated = checklist::gate(p.plan.clone(), &p.report);
+    if args.dry_run {
+        return rollback::show_plan(ctx, &p.plan, &gated.err().map(|b| b.items).unwrap_or_default());
+    }
+    let checked = gated.map_err(|b| rollback::blocked(&b.items))?;
+    ctx.confirm(&format!(
+        "Restore {} in {} (revert {} revert commit{})?",
+        p.plan.from.tag,
+        p.plan.environment,
+        p.reverts,
+        if p.reverts == 1 { "" } else { "s" }
+    ))?;
+    let reason = reason.expect("required when not a dry run");
+    let opts = crate::apply::execute::Options {
+        reason: &reason,
+        incident: None,
+        push: args.push,
+        exec_deploy: false,
+        command: "restore",
+    };
+    rollback::execute_and_render(ctx, &p.loaded, checked, &opts)
+}
+
+/// Plans the restore of the rollback record `name` (its revert commits reverted on the
+/// production branch: on a new branch, or the branch itself with `advance_branch`).
+pub fn prepare(
+    ctx: &Context,
+    name: &str,
+    reason: Option<String>,
+    advance_branch: bool,
+) -> CommandResult<PreparedRestore> {
     let loaded = ctx.load()?;
     let reader = ctx.reader()?;
     let resolver = Resolver::new(&loaded.index, reader);
     let not_found = || {
-        CommandError::new(ErrorKind::Input, format!("`{}` is not a rollback record", args.record))
+        CommandError::new(ErrorKind::Input, format!("`{}` is not a rollback record", name))
             .hint("rollback records are listed by: git tag --list 'rollback/*'")
     };
     let candidate = loaded
         .index
         .records
         .iter()
-        .find(|c| c.entry.name.as_str() == args.record && c.kind == RecordKind::Rollback)
+        .find(|c| c.entry.name.as_str() == name && c.kind == RecordKind::Rollback)
         .ok_or_else(not_found)?;
     let record = resolver.record(candidate).ok_or_else(not_found)?;
     let RecordDetail::Rollback { from, to, strategy, .. } = &record.detail else {
@@ -37,7 +79,7 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
             ErrorKind::Input,
             format!(
                 "`{}` is a {strategy} rollback: only a revert rollback is restored by reverting its reverts",
-                args.record
+                name
             ),
         )
         .hint(format!(
@@ -58,7 +100,7 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
     if let Some(r) = restored_by {
         return Err(CommandError::new(
             ErrorKind::No,
-            format!("`{}` was already restored by `{}`", args.record, r.entry.name),
+            format!("`{}` was already restored by `{}`", name, r.entry.name),
         ));
     }
     let created: Vec<Oid> = trailers::find_all(&record.trailers, "Rollback-Commit")
@@ -67,7 +109,7 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
     if created.is_empty() {
         return Err(CommandError::new(
             ErrorKind::Input,
-            format!("`{}` lists no revert commits (Rollback-Commit)", args.record),
+            format!("`{}` lists no revert commits (Rollback-Commit)", name),
         ));
     }
     let to_restore: Vec<Oid> = created.iter().rev().copied().collect();
@@ -99,7 +141,7 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
         .state
         .head
         .branch()
-        .filter(|b| args.advance_branch && *b == branch_name);
+        .filter(|b| advance_branch && *b == branch_name);
     let dirty_checkout = match checked_out {
         Some(b) if reader.dirty_paths()?.is_some_and(|d| !d.is_empty()) => Some(b),
         _ => None,
@@ -119,8 +161,8 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
         reverts: infos.iter().collect(),
         skipped: Vec::new(),
         preview: Some(&preview),
-        branch: (!args.advance_branch).then(|| render_placeholders(&loaded.config.branches.restore, &vars, false)),
-        advance_branch: args.advance_branch,
+        branch: (!advance_branch).then(|| render_placeholders(&loaded.config.branches.restore, &vars, false)),
+        advance_branch,
         reset_branch: false,
         dirty_checkout,
         branches: &loaded.state.branches,
@@ -135,25 +177,10 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
     };
     let report = checklist::restore_report(&loaded.state, preview.conflict.as_ref());
     let plan = crate::plan::plan(&input)?;
-    let gated = checklist::gate(plan.clone(), &report);
-    if args.dry_run {
-        return rollback::show_plan(ctx, &plan, &gated.err().map(|b| b.items).unwrap_or_default());
-    }
-    let checked = gated.map_err(|b| rollback::blocked(&b.items))?;
-    ctx.confirm(&format!(
-        "Restore {} in {} (revert {} revert commit{})?",
-        from,
-        record.environment,
-        created.len(),
-        if created.len() == 1 { "" } else { "s" }
-    ))?;
-    let reason = reason.expect("required when not a dry run");
-    let opts = crate::apply::execute::Options {
-        reason: &reason,
-        incident: None,
-        push: args.push,
-        exec_deploy: false,
-        command: "restore",
-    };
-    rollback::execute_and_render(ctx, &loaded, checked, &opts)
+    Ok(PreparedRestore {
+        reverts: created.len(),
+        loaded,
+        plan,
+        report,
+    })
 }
