@@ -2,40 +2,24 @@
 //! output captured, stopping at the first failure.
 
 use std::path::Path;
-use std::process::Command;
+use std::time::Duration;
 
 use super::execute::ApplyError;
+use super::shell;
 
 /// Runs every command in `dir`; returns (command, output) for each, or the first failure.
 pub fn run_all(dir: &Path, commands: &[String]) -> Result<Vec<(String, String)>, ApplyError> {
     let mut out = Vec::new();
     for cmd in commands {
-        let result = Command::new("sh").arg("-c").arg(cmd).current_dir(dir).output();
-        let output = match &result {
-            Ok(o) => format!(
-                "{}{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            ),
-            Err(e) => e.to_string(),
-        };
-        match result {
-            Ok(o) if o.status.success() => out.push((cmd.clone(), output)),
-            Ok(o) => {
-                return Err(ApplyError::Deploy {
-                    command: cmd.clone(),
-                    status: o.status.to_string(),
-                    output,
-                });
-            }
-            Err(_) => {
-                return Err(ApplyError::Deploy {
-                    command: cmd.clone(),
-                    status: "not started".into(),
-                    output,
-                });
-            }
+        let run = shell::run(dir, cmd, &[], Duration::MAX, &|| false);
+        if !run.succeeded() {
+            return Err(ApplyError::Deploy {
+                command: cmd.clone(),
+                status: run.status_text(Duration::MAX),
+                output: run.output,
+            });
         }
+        out.push((cmd.clone(), run.output));
     }
     Ok(out)
 }

@@ -5,6 +5,7 @@
 mod deploy;
 pub mod execute;
 pub mod journal;
+pub mod shell;
 pub mod undo;
 
 use std::path::Path;
