@@ -17,6 +17,7 @@ pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod drill;
 pub mod git;
 pub mod ledger;
 pub mod model;

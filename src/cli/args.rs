@@ -110,6 +110,8 @@ pub enum Command {
     Show(ShowArgs),
     /// A Markdown post-mortem skeleton for a rollback, built from the ledger
     Report(ReportArgs),
+    /// Rehearse the rollback in a scratch copy: deploy, roll back, roll forward, each verified
+    Drill(DrillArgs),
     /// Build a sandbox repository with releases, migrations and config changes to try the tool
     Demo(DemoArgs),
     /// Print a shell completion script
@@ -377,6 +379,33 @@ pub struct ShowArgs {
 pub struct ReportArgs {
     /// The rollback record to report on (its tag name)
     pub record: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Run in each state, in the scratch work tree (default: [drill] test-cmd)
+    #[arg(long, value_name = "CMD")]
+    pub test_cmd: Option<String>,
+    /// Run on the from-release before rolling back (default: [drill] migrate-down)
+    #[arg(long, value_name = "CMD")]
+    pub migrate_down: Option<String>,
+    /// Run after rolling forward (default: [drill] migrate-up)
+    #[arg(long, value_name = "CMD")]
+    pub migrate_up: Option<String>,
+    /// Kill a command after this many seconds (default: [drill] timeout, 600)
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+    /// Markdown, for a CI job summary
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
+    /// Write a drill record (an annotated tag) with the result, in this repository
+    #[arg(long)]
+    pub record: bool,
+    /// Push the drill record after writing it
+    #[arg(long, requires = "record")]
+    pub push: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod commands;
 pub mod context;
+pub mod drill;
 pub mod error;
 pub mod guided;
 pub mod rollback;
@@ -87,6 +88,7 @@ fn run(ctx: &Context, command: Option<Command>, guided: &args::GuidedArgs) -> Co
         Some(Command::History(a)) => commands::history::run(ctx, &a),
         Some(Command::Show(a)) => commands::show::run(ctx, &a),
         Some(Command::Report(a)) => commands::report::run(ctx, &a),
+        Some(Command::Drill(a)) => commands::drill::run(ctx, &a),
         Some(Command::Demo(a)) => commands::demo::run(ctx, &a),
         Some(Command::Completions(a)) => commands::completions::run(ctx, &a),
         Some(Command::Man) => commands::man::run(ctx),

@@ -31,6 +31,26 @@ struct RawConfig {
     branches: Option<RawBranches>,
     paths: Option<RawPaths>,
     checks: Option<RawChecks>,
+    drill: Option<RawDrill>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDrill {
+    test_cmd: Option<String>,
+    migrate_down: Option<String>,
+    migrate_up: Option<String>,
+    timeout: Option<u64>,
+}
+
+/// `[drill]`: the commands a drill runs by default, and how long each may take.
+#[derive(Debug, Clone, Default)]
+pub struct DrillCommands {
+    pub test_cmd: Option<String>,
+    pub migrate_down: Option<String>,
+    pub migrate_up: Option<String>,
+    /// Seconds.
+    pub timeout: u64,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -90,6 +110,7 @@ struct RawRecords {
     deploy: Option<String>,
     rollback: Option<String>,
     restore: Option<String>,
+    drill: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -205,6 +226,7 @@ pub struct Config {
     pub config_paths: Globs,
     pub external_config: Globs,
     pub checks: CheckOverrides,
+    pub drill: DrillCommands,
 }
 
 #[derive(Debug, Clone)]
@@ -212,6 +234,7 @@ pub struct RecordTemplates {
     pub deploy: Template,
     pub rollback: Template,
     pub restore: Template,
+    pub drill: Template,
 }
 
 impl RecordTemplates {
@@ -220,6 +243,7 @@ impl RecordTemplates {
             RecordKind::Deploy => &self.deploy,
             RecordKind::Rollback => &self.rollback,
             RecordKind::Restore => &self.restore,
+            RecordKind::Drill => &self.drill,
         }
     }
 }
@@ -387,6 +411,7 @@ impl Config {
             deploy: template(RecordKind::Deploy, urec.deploy, drec.deploy)?,
             rollback: template(RecordKind::Rollback, urec.rollback, drec.rollback)?,
             restore: template(RecordKind::Restore, urec.restore, drec.restore)?,
+            drill: template(RecordKind::Drill, urec.drill, drec.drill)?,
         };
 
         let globs = |key: &str, u: Option<Vec<String>>, d: Option<Vec<String>>| -> Result<Globs, ConfigError> {
@@ -421,6 +446,25 @@ impl Config {
                 message: e.kind().to_string(),
             })?;
         }
+        let drill = {
+            let (u, d) = (user.drill.unwrap_or_default(), defaults.drill.unwrap_or_default());
+            let command = |key: &str, v: Option<String>| -> Result<Option<String>, ConfigError> {
+                match v {
+                    Some(c) if c.trim().is_empty() => Err(value_err(key, "must not be empty".into())),
+                    v => Ok(v),
+                }
+            };
+            let timeout = u.timeout.or(d.timeout).expect("default present");
+            if timeout == 0 {
+                return Err(value_err("drill.timeout", "must be at least 1 (seconds)".into()));
+            }
+            DrillCommands {
+                test_cmd: command("drill.test-cmd", u.test_cmd.or(d.test_cmd))?,
+                migrate_down: command("drill.migrate-down", u.migrate_down.or(d.migrate_down))?,
+                migrate_up: command("drill.migrate-up", u.migrate_up.or(d.migrate_up))?,
+                timeout,
+            }
+        };
         Ok(Config {
             rollback_commands,
             branches,
@@ -441,6 +485,7 @@ impl Config {
                     skip: c.skip.unwrap_or_default(),
                 }
             },
+            drill,
         })
     }
 

@@ -40,7 +40,7 @@ impl Template {
     pub fn record(kind: RecordKind, text: &str) -> Result<Template, TemplateError> {
         let allowed: &[&str] = match kind {
             RecordKind::Deploy | RecordKind::Restore => &["env", "time", "seq", "release"],
-            RecordKind::Rollback => &["env", "time", "seq", "from", "to"],
+            RecordKind::Rollback | RecordKind::Drill => &["env", "time", "seq", "from", "to"],
         };
         let parts = parse(text)?;
         for p in &parts {

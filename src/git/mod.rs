@@ -7,6 +7,7 @@ pub mod range;
 mod read;
 mod revert;
 pub mod sandbox;
+pub mod scratch;
 mod write;
 
 pub use push::{push_command, push_refs};

@@ -96,6 +96,27 @@ impl Reader {
         Ok(out)
     }
 
+    /// The files that differ between the trees of two commits (paths in git's order).
+    pub fn changed_paths(&self, old: &Oid, new: &Oid) -> Result<Vec<String>, GitError> {
+        let tree = |id: &Oid| -> Result<gix::Tree<'_>, GitError> { Ok(self.repo.find_commit(from_oid(id))?.tree()?) };
+        let mut paths: Vec<String> = self
+            .diff(&tree(old)?, &tree(new)?)?
+            .into_iter()
+            .flat_map(|c| std::iter::once(c.path).chain(c.old_path))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
+    }
+
+    /// Whether the trees of two commits are identical.
+    pub fn same_tree(&self, a: &Oid, b: &Oid) -> Result<bool, GitError> {
+        let tree = |id: &Oid| -> Result<gix::ObjectId, GitError> {
+            Ok(self.repo.find_commit(from_oid(id))?.tree_id()?.detach())
+        };
+        Ok(tree(a)? == tree(b)?)
+    }
+
     fn blob_at(&self, tree: &gix::Tree<'_>, path: &str) -> Result<Option<Vec<u8>>, GitError> {
         match tree.lookup_entry_by_path(path)? {
             Some(entry) if entry.mode().is_blob() => Ok(Some(self.repo.find_object(entry.object_id())?.detach().data)),

@@ -170,6 +170,57 @@ pub fn restore(
     }
 }
 
+/// A drill record: rolling `environment` back from `from` to `to` by `strategy` was rehearsed
+/// (in a scratch copy) and `passed` or not; `summary` is the body's first line, `steps` one
+/// line each, `failed_step` names the first failure. It points at the from-release's commit.
+#[allow(clippy::too_many_arguments)]
+pub fn drill(
+    environment: &EnvName,
+    from: &TagName,
+    to: &TagName,
+    target: &Oid,
+    strategy: &str,
+    passed: bool,
+    failed_step: Option<&str>,
+    summary: &str,
+    steps: &[String],
+    time: Timestamp,
+) -> Draft {
+    let mut t = vec![
+        Trailer::new("Drill-Environment", environment.as_str()),
+        Trailer::new("Drill-From", from.as_str()),
+        Trailer::new("Drill-To", to.as_str()),
+        Trailer::new("Drill-Strategy", strategy),
+        Trailer::new("Drill-Result", if passed { "pass" } else { "fail" }),
+    ];
+    if let Some(step) = failed_step {
+        t.push(Trailer::new("Drill-Failed-Step", step));
+    }
+    let printable = |line: &String| -> String { line.chars().filter(|c| !c.is_control()).collect() };
+    let body = format!(
+        "{}\n\nRehearsed in a scratch copy of the repository:\n\n{}",
+        printable(&summary.to_owned()),
+        steps
+            .iter()
+            .map(|l| format!("- {}", printable(l)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    Draft {
+        kind: RecordKind::Drill,
+        environment: environment.clone(),
+        time,
+        subject: format!(
+            "Drill: roll back {environment} from {from} to {to} ({strategy}): {}",
+            if passed { "passed" } else { "failed" }
+        ),
+        body,
+        trailers: t,
+        target: *target,
+        names: vec![("from", from.to_string()), ("to", to.to_string())],
+    }
+}
+
 /// The next free tie-breaker for a record in `env` written at `time`. It counts records of
 /// every kind, so a restore written in the same second as its rollback still sorts after it.
 fn next_seq(index: &Index, env: &EnvName, time: &str) -> u64 {
@@ -254,7 +305,7 @@ mod tests {
             message: tag.message.clone().into_bytes(),
         };
         let record = Record::parse(&tag.name, RecordKind::Deploy, Some("production"), Some(&annotation)).unwrap();
-        assert_eq!(record.live_release().as_str(), "v1.2.3");
+        assert_eq!(record.live_release().unwrap().as_str(), "v1.2.3");
         assert_eq!(record.body, "Canary ok.");
     }
 

@@ -22,6 +22,7 @@ pub enum EventKind {
     Deploy,
     Rollback,
     Restore,
+    Drill,
 }
 
 impl EventKind {
@@ -31,6 +32,7 @@ impl EventKind {
             EventKind::Deploy => "deploy",
             EventKind::Rollback => "rollback",
             EventKind::Restore => "restore",
+            EventKind::Drill => "drill",
         }
     }
 }
@@ -41,6 +43,7 @@ impl From<RecordKind> for EventKind {
             RecordKind::Deploy => EventKind::Deploy,
             RecordKind::Rollback => EventKind::Rollback,
             RecordKind::Restore => EventKind::Restore,
+            RecordKind::Drill => EventKind::Drill,
         }
     }
 }
@@ -66,6 +69,8 @@ pub struct Event {
     /// The free text of the message: a rollback's or restore's reason, a deploy's note, a
     /// release's notes.
     pub reason: String,
+    /// For a drill: whether it passed.
+    pub passed: Option<bool>,
     /// The record's format version (releases: the current one).
     pub format_version: u32,
     /// The tie-breaker from the record's name (releases: 0).
@@ -97,6 +102,13 @@ impl Event {
                 crate::model::trailers::find(&record.trailers, "Restore-Incident").map(str::to_owned),
                 Some(rollback.clone()),
             ),
+            RecordDetail::Drill { from, to, strategy, .. } => {
+                (Some(from), Some(from), Some(to), Some(strategy.clone()), None, None)
+            }
+        };
+        let passed = match &record.detail {
+            RecordDetail::Drill { passed, .. } => Some(*passed),
+            _ => None,
         };
         Event {
             kind: record.kind.into(),
@@ -112,6 +124,7 @@ impl Event {
             rollback,
             subject: record.subject.clone(),
             reason: record.body.clone(),
+            passed,
             format_version: record.format_version,
             seq,
         }
@@ -257,6 +270,7 @@ pub fn release_event(resolver: &Resolver<'_>, index: usize) -> Option<Event> {
         rollback: None,
         subject,
         reason,
+        passed: None,
         format_version: crate::model::record::FORMAT_VERSION,
         seq: 0,
     })

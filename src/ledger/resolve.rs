@@ -47,6 +47,8 @@ pub struct EnvStatus {
     pub bad: Vec<usize>,
     /// Commits on the production branch not contained in the live release.
     pub unreleased_commits: Option<usize>,
+    /// The newest drill record of the environment.
+    pub last_drill: Option<Record>,
 }
 
 /// Something in the ledger that is wrong but not fatal; shown as a warning.
@@ -253,7 +255,10 @@ impl<'a> Resolver<'a> {
             let Some(record) = self.record(c) else {
                 continue;
             };
-            let Some(release) = self.release_of(&record, record.live_release(), component) else {
+            let Some(said) = record.live_release() else {
+                continue;
+            };
+            let Some(release) = self.release_of(&record, said, component) else {
                 continue;
             };
             let evidence = Evidence::Record {
@@ -362,6 +367,13 @@ impl<'a> Resolver<'a> {
             .find(|i| self.release_commit(*i).is_some())
     }
 
+    /// The newest readable drill record of `env`.
+    pub fn last_drill(&self, env: &EnvName) -> Option<Record> {
+        self.candidates(env)
+            .filter(|c| c.kind == RecordKind::Drill)
+            .find_map(|c| self.record(c))
+    }
+
     /// The whole status of one environment for one component.
     pub fn status(
         &self,
@@ -393,6 +405,7 @@ impl<'a> Resolver<'a> {
             previous_stable,
             bad,
             unreleased_commits,
+            last_drill: self.last_drill(env),
         })
     }
 

@@ -174,7 +174,7 @@ pub fn related(event: &Event, events: &[Event]) -> Vec<Related> {
                 .filter(|r| rolled_back(r, events).is_some_and(|d| d.tag == event.tag))
                 .map(|e| with(Relation::RolledBackBy, e)),
         ),
-        EventKind::Release => {}
+        EventKind::Release | EventKind::Drill => {}
     }
     out
 }
@@ -235,6 +235,7 @@ mod tests {
             rollback: rollback.and_then(name),
             subject: String::new(),
             reason: String::new(),
+            passed: None,
             format_version: 1,
             seq: 1,
         }

@@ -107,6 +107,18 @@ pub struct StatusInfo {
     pub previous_stable: Option<ReleaseRef>,
     pub bad: Vec<TagName>,
     pub unreleased_commits: Option<usize>,
+    pub last_drill: Option<DrillInfo>,
+}
+
+/// The newest drill of an environment.
+#[derive(Debug, Clone)]
+pub struct DrillInfo {
+    pub tag: TagName,
+    pub time: Timestamp,
+    pub passed: bool,
+    pub from: TagName,
+    pub to: TagName,
+    pub strategy: String,
 }
 
 pub fn status_info(resolver: &Resolver<'_>, status: &EnvStatus) -> StatusInfo {
@@ -136,5 +148,21 @@ pub fn status_info(resolver: &Resolver<'_>, status: &EnvStatus) -> StatusInfo {
             .map(|i| resolver.index.releases[*i].entry.name.clone())
             .collect(),
         unreleased_commits: status.unreleased_commits,
+        last_drill: status.last_drill.as_ref().and_then(|r| match &r.detail {
+            crate::model::record::RecordDetail::Drill {
+                from,
+                to,
+                strategy,
+                passed,
+            } => Some(DrillInfo {
+                tag: r.tag.clone(),
+                time: r.time,
+                passed: *passed,
+                from: from.clone(),
+                to: to.clone(),
+                strategy: strategy.clone(),
+            }),
+            _ => None,
+        }),
     }
 }

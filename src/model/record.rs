@@ -14,10 +14,17 @@ pub enum RecordKind {
     Deploy,
     Rollback,
     Restore,
+    /// A rehearsal of a rollback (`drill --record`); it changes nothing about what is live.
+    Drill,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 3] = [RecordKind::Deploy, RecordKind::Rollback, RecordKind::Restore];
+    pub const ALL: [RecordKind; 4] = [
+        RecordKind::Deploy,
+        RecordKind::Rollback,
+        RecordKind::Restore,
+        RecordKind::Drill,
+    ];
 
     /// The trailer that names the environment; its presence confirms the kind.
     pub fn environment_key(self) -> &'static str {
@@ -25,6 +32,7 @@ impl RecordKind {
             RecordKind::Deploy => "Deploy-Environment",
             RecordKind::Rollback => "Rollback-Environment",
             RecordKind::Restore => "Restore-Environment",
+            RecordKind::Drill => "Drill-Environment",
         }
     }
 
@@ -33,6 +41,7 @@ impl RecordKind {
             RecordKind::Deploy => "deploy",
             RecordKind::Rollback => "rollback",
             RecordKind::Restore => "restore",
+            RecordKind::Drill => "drill",
         }
     }
 }
@@ -53,6 +62,12 @@ pub enum RecordDetail {
     Restore {
         rollback: TagName,
         release: TagName,
+    },
+    Drill {
+        from: TagName,
+        to: TagName,
+        strategy: String,
+        passed: bool,
     },
 }
 
@@ -174,6 +189,16 @@ impl Record {
                 rollback: TagName::new(need("Restore-Rollback")?),
                 release: TagName::new(need("Restore-Release")?),
             },
+            RecordKind::Drill => RecordDetail::Drill {
+                from: TagName::new(need("Drill-From")?),
+                to: TagName::new(need("Drill-To")?),
+                strategy: need("Drill-Strategy")?.to_owned(),
+                passed: match need("Drill-Result")? {
+                    "pass" => true,
+                    "fail" => false,
+                    other => return Err(bad("Drill-Result", other)),
+                },
+            },
         };
         let body_and_subject = trailers::strip(&text);
         let (subject, body) = match body_and_subject.split_once('\n') {
@@ -194,12 +219,14 @@ impl Record {
         })
     }
 
-    /// The release this record says is live in its environment afterwards.
-    pub fn live_release(&self) -> &TagName {
+    /// The release this record says is live in its environment afterwards (a drill says
+    /// nothing about that).
+    pub fn live_release(&self) -> Option<&TagName> {
         match &self.detail {
-            RecordDetail::Deploy { release, .. } => release,
-            RecordDetail::Rollback { to, .. } => to,
-            RecordDetail::Restore { release, .. } => release,
+            RecordDetail::Deploy { release, .. } => Some(release),
+            RecordDetail::Rollback { to, .. } => Some(to),
+            RecordDetail::Restore { release, .. } => Some(release),
+            RecordDetail::Drill { .. } => None,
         }
     }
 
@@ -235,7 +262,7 @@ mod tests {
             Some(&a),
         )
         .unwrap();
-        assert_eq!(r.live_release().as_str(), "v1.2.3");
+        assert_eq!(r.live_release().unwrap().as_str(), "v1.2.3");
         assert_eq!(r.body, "Canary looked fine.");
         assert_eq!(r.time, Timestamp::utc(1_000));
         assert!(matches!(r.detail, RecordDetail::Deploy { ref artifacts, .. } if artifacts == &["sha256:abc"]));
@@ -255,7 +282,7 @@ mod tests {
             "Roll back production from v2 to v1\n\nCheckout broke.\n\nRollback-Environment: production\nRollback-From: v2\nRollback-To: v1\nRollback-Strategy: revert\nRollback-Incident: INC-7\n",
         );
         let r = Record::parse(&tag, RecordKind::Rollback, Some("production"), Some(&ok)).unwrap();
-        assert_eq!(r.live_release().as_str(), "v1");
+        assert_eq!(r.live_release().unwrap().as_str(), "v1");
         assert_eq!(r.body, "Checkout broke.");
         let missing = annotation("R\n\nRollback-Environment: production\nRollback-From: v2\n");
         assert!(matches!(

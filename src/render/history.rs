@@ -20,6 +20,13 @@ pub fn what(e: &Event) -> String {
             e.strategy.as_deref().unwrap_or("?")
         ),
         EventKind::Restore => format!("restore {env} to {}", t(&e.release)),
+        EventKind::Drill => format!(
+            "drill {env}: {} to {} ({}), {}",
+            t(&e.from),
+            t(&e.to),
+            e.strategy.as_deref().unwrap_or("?"),
+            if e.passed == Some(true) { "passed" } else { "failed" }
+        ),
     };
     if e.format_version > crate::model::record::FORMAT_VERSION {
         text.push_str(&format!(" [format {}]", e.format_version));
@@ -69,6 +76,8 @@ pub fn table(out: &Output, t: &Timeline) -> String {
                     EventKind::Rollback => &s.bad,
                     EventKind::Restore | EventKind::Deploy => &s.live,
                     EventKind::Release => &s.version,
+                    EventKind::Drill if e.passed == Some(true) => &s.ok,
+                    EventKind::Drill => &s.warn,
                 };
                 vec![
                     Cell::plain(e.time.short()),

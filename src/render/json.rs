@@ -79,6 +79,18 @@ pub struct EnvDto<'a> {
     pub previous_stable: Option<RefDto<'a>>,
     pub bad: Vec<&'a str>,
     pub unreleased_commits: Option<usize>,
+    pub last_drill: Option<DrillDto<'a>>,
+}
+
+/// The newest drill record of an environment.
+#[derive(Serialize)]
+pub struct DrillDto<'a> {
+    pub tag: &'a str,
+    pub time: String,
+    pub passed: bool,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub strategy: &'a str,
 }
 
 #[derive(Serialize)]
@@ -138,6 +150,14 @@ impl<'a> From<&'a StatusInfo> for EnvDto<'a> {
             previous_stable: s.previous_stable.as_ref().map(RefDto::from),
             bad: s.bad.iter().map(|t| t.as_str()).collect(),
             unreleased_commits: s.unreleased_commits,
+            last_drill: s.last_drill.as_ref().map(|d| DrillDto {
+                tag: d.tag.as_str(),
+                time: d.time.rfc3339(),
+                passed: d.passed,
+                from: d.from.as_str(),
+                to: d.to.as_str(),
+                strategy: &d.strategy,
+            }),
         }
     }
 }
@@ -163,6 +183,8 @@ pub struct EventDto<'a> {
     pub subject: &'a str,
     /// For a restore: the rollback record it undid.
     pub rollback: Option<&'a str>,
+    /// For a drill: whether it passed.
+    pub passed: Option<bool>,
     pub format_version: u32,
 }
 
@@ -183,6 +205,7 @@ impl<'a> From<&'a crate::ledger::history::Event> for EventDto<'a> {
             incident: e.incident.as_deref(),
             subject: &e.subject,
             rollback: tag(&e.rollback),
+            passed: e.passed,
             format_version: e.format_version,
         }
     }

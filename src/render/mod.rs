@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod drill;
 pub mod history;
 pub mod json;
 pub mod markdown;

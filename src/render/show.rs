@@ -72,6 +72,7 @@ fn fields(e: &Event) -> Vec<(&'static str, String)> {
 fn body_title(e: &Event) -> &'static str {
     match e.kind {
         crate::ledger::history::EventKind::Deploy => "Note",
+        crate::ledger::history::EventKind::Drill => "Result",
         _ => "Reason",
     }
 }

@@ -76,6 +76,23 @@ pub fn blocks(out: &Output, statuses: &[StatusInfo], branch: Option<&str>, with_
             let bad: Vec<String> = st.bad.iter().map(|t| sanitize::line(t.as_str()).into_owned()).collect();
             text.push_str(&format!("{}{}\n", field("bad"), s.bad.apply_to(bad.join(", "))));
         }
+        if let Some(d) = &st.last_drill {
+            let (verdict, style) = if d.passed {
+                ("passed", &s.ok)
+            } else {
+                ("FAILED", &s.bad)
+            };
+            text.push_str(&format!(
+                "{}{} {} UTC ({} to {}, {}) {}\n",
+                field("last drill"),
+                style.apply_to(verdict),
+                d.time.short(),
+                sanitize::line(d.from.as_str()),
+                sanitize::line(d.to.as_str()),
+                sanitize::line(&d.strategy),
+                s.dim.apply_to(sanitize::line(d.tag.as_str()))
+            ));
+        }
         if let (Some(n), Some(b)) = (st.unreleased_commits, branch) {
             let what = if st.live.is_some() {
                 "not in the live release"

@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 pub mod demo;
 pub mod deployed;
+pub mod drill;
 pub mod guided;
 pub mod history;
 pub mod man;
