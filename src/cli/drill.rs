@@ -304,7 +304,7 @@ fn roll_back(
             ..PlanOptions::default()
         };
         let plan = rollback::make_plan(&ctx, &prepared, &options)?;
-        let checked = checklist::gate(plan, &prepared.report).map_err(|b| rollback::blocked(&b.items))?;
+        let checked = checklist::gate(plan, &prepared.report).map_err(|b| blocked(&b.items))?;
         let reader = ctx.reader()?;
         let opts = Options {
             reason: REASON,
@@ -352,7 +352,8 @@ fn roll_back(
         step.detail(format!("created branch {} at {}", b.name, &at[..at.len().min(7)]));
     }
     if !outcome.created.commits.is_empty() {
-        step.detail(format!("wrote {} revert commit(s)", outcome.created.commits.len()));
+        let n = outcome.created.commits.len();
+        step.detail(format!("wrote {n} revert commit{}", if n == 1 { "" } else { "s" }));
     }
     verify(step, &ctx, to, &result, later, strategy == Strategy::Revert);
     if step.failed() {
@@ -382,7 +383,7 @@ fn roll_forward(
         Some(record) => {
             let restored = (|| -> CommandResult<Oid> {
                 let p = restore::prepare(&ctx, record, Some(REASON.to_owned()), true)?;
-                let checked = checklist::gate(p.plan, &p.report).map_err(|b| rollback::blocked(&b.items))?;
+                let checked = checklist::gate(p.plan, &p.report).map_err(|b| blocked(&b.items))?;
                 let reader = ctx.reader()?;
                 let opts = Options {
                     reason: REASON,
@@ -426,6 +427,17 @@ fn roll_forward(
     if !step.failed() {
         step.command(run.command(Role::Test, StepKind::RollForward, from.tag.as_str()));
     }
+}
+
+/// The checklist's refusal, with what each blocking item found (the drill's reader needs the
+/// why, not only the ids).
+fn blocked(items: &[checklist::Item]) -> CommandError {
+    let found: Vec<String> = items.iter().map(|i| format!("{}: {}", i.id, i.summary)).collect();
+    let mut e = CommandError::new(ErrorKind::No, format!("the checklist blocks it ({})", found.join("; ")));
+    for i in items.iter().filter_map(|i| i.hint.as_deref()) {
+        e = e.hint(i);
+    }
+    e
 }
 
 /// The commit an executed plan left on a branch: the branch it created, else the branch it
