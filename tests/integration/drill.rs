@@ -293,7 +293,7 @@ fn ctrl_c_kills_the_command_and_removes_the_scratch_copy() {
     let dir = tmp.path().join("repo");
     let scratch_parent = tempfile::tempdir().unwrap();
     let before = fingerprint(&dir);
-    let mut child = hermetic(Command::new(BIN).args(["drill", "--env", "production", "--test-cmd", "sleep 60"]))
+    let child = hermetic(Command::new(BIN).args(["drill", "--env", "production", "--test-cmd", "sleep 60"]))
         .current_dir(&dir)
         .env("TMPDIR", scratch_parent.path())
         .stdout(Stdio::null())
