@@ -117,9 +117,17 @@ impl Run {
 
 /// Runs `git-rollback <args>` in `dir`.
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let out = hermetic(Command::new(BIN).args(args).current_dir(dir))
-        .output()
-        .expect("binary runs");
+    run_with(dir, args, &[])
+}
+
+/// Runs `git-rollback <args>` in `dir` with extra environment variables.
+pub fn run_with(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
+    let mut cmd = Command::new(BIN);
+    hermetic(cmd.args(args).current_dir(dir));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("binary runs");
     let redact = |b: &[u8]| {
         let text = String::from_utf8_lossy(b).into_owned();
         let dir_text = dir.display().to_string();

@@ -40,16 +40,23 @@ fn fingerprint(dir: &Path) -> String {
     out
 }
 
-/// Runs a drill in a scratch copy of `fixture`, checks the repository is untouched, and
-/// returns the run (durations and the ids of commits made in the scratch copy redacted).
+/// Runs a drill in a scratch copy of `fixture`, checks that the repository is untouched and
+/// that the drill's scratch copy is gone, and returns the run.
 fn drill(fixture_name: &str, args: &[&str]) -> Run {
     let tmp = scratch(fixture_name);
     let dir = tmp.path().join("repo");
+    let scratch_parent = tempfile::tempdir().unwrap();
     let before = fingerprint(&dir);
     let mut all = vec!["drill"];
     all.extend_from_slice(args);
-    let r = run_in(&dir, &all);
+    let r = run_with(&dir, &all, &[("TMPDIR", scratch_parent.path())]);
     assert_eq!(fingerprint(&dir), before, "the drill changed the repository");
+    let left: Vec<_> = std::fs::read_dir(scratch_parent.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "the scratch copy was left behind: {left:?}");
     r
 }
 
