@@ -439,8 +439,12 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
             .map(|a| a.trailers())
             .and_then(|t| trailers::find(&t, "Artifact").map(str::to_owned))
             .unwrap_or_default();
+        let version = to.version.to_string();
         let values = [
             ("env", p.environment.as_str()),
+            ("release", to_tag),
+            ("version", version.as_str()),
+            ("commit", p.target.commit.as_str()),
             ("from", from_tag),
             ("to", to_tag),
             ("to_commit", p.target.commit.as_str()),

@@ -32,6 +32,7 @@ struct RawConfig {
     paths: Option<RawPaths>,
     checks: Option<RawChecks>,
     drill: Option<RawDrill>,
+    policy: Option<RawPolicy>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -86,7 +87,74 @@ struct RawComponent {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawEnvironment {
     rollback_command: Option<String>,
+    deploy_command: Option<String>,
+    symlink: Option<RawSymlink>,
+    timeout: Option<u64>,
+    windows: Option<Vec<String>>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSymlink {
+    root: String,
+    keep: Option<usize>,
+    check: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPolicy {
+    allow: Option<Vec<String>>,
+}
+
+/// How an environment's deployment layer deploys and rolls back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Driver {
+    /// Shell command templates (placeholders shell-quoted when substituted).
+    Command {
+        deploy: Option<String>,
+        rollback: Option<String>,
+    },
+    /// The built-in release-directory driver: `root/releases/<tag>/`, `root/current`.
+    Symlink {
+        root: PathBuf,
+        keep: usize,
+        check: Option<String>,
+    },
+}
+
+impl Driver {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Driver::Command { .. } => "command",
+            Driver::Symlink { .. } => "symlink",
+        }
+    }
+}
+
+/// Everything configured for one environment.
+#[derive(Debug, Clone)]
+pub struct EnvSettings {
+    pub name: EnvName,
+    pub driver: Option<Driver>,
+    /// Seconds a driver command may run.
+    pub timeout: u64,
+    /// When deploys are allowed (none: always).
+    pub windows: Vec<crate::model::window::Window>,
+}
+
+/// Placeholders of driver command templates.
+pub const DRIVER_PLACEHOLDERS: &[&str] = &[
+    "env",
+    "release",
+    "version",
+    "commit",
+    "artifact",
+    "from",
+    "to",
+    "to_commit",
+    "reason",
+];
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -181,11 +249,30 @@ fn check_placeholders(text: &str, allowed: &[&str]) -> Result<(), String> {
 
 /// Replaces `{name}` placeholders; each value is shell-quoted when `quote` (for commands).
 pub fn render_placeholders(text: &str, values: &[(&str, &str)], quote: bool) -> String {
-    let mut out = text.to_owned();
-    for (name, value) in values {
-        let v = if quote { shell_quote(value) } else { (*value).to_owned() };
-        out = out.replace(&format!("{{{name}}}"), &v);
+    // One pass over the template: a value is never searched for placeholders itself.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            values
+                .iter()
+                .find(|(n, _)| *n == &after[..close])
+                .map(|(_, v)| (close, v))
+        });
+        match value {
+            Some((close, v)) => {
+                out.push_str(&if quote { shell_quote(v) } else { (*v).to_owned() });
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -218,8 +305,11 @@ pub struct Config {
     pub release_branches: Vec<String>,
     pub scheme: ReleaseScheme,
     pub environments: Vec<EnvName>,
-    /// `rollback-command` per environment.
-    pub rollback_commands: Vec<(EnvName, String)>,
+    /// Per environment: driver, timeout, release windows.
+    pub env_settings: Vec<EnvSettings>,
+    /// `[policy] allow`: who may tag, deploy and record deploys (globs over `Name <email>`
+    /// and the email); empty: anyone.
+    pub allow: Vec<String>,
     pub records: RecordTemplates,
     pub branches: BranchTemplates,
     pub migrations: Globs,
@@ -368,17 +458,75 @@ impl Config {
 
         let raw_envs = user.environments.or(defaults.environments).expect("default present");
         let mut environments = Vec::new();
-        let mut rollback_commands = Vec::new();
+        let mut env_settings = Vec::new();
         for (name, env) in raw_envs {
             let parsed =
                 EnvName::parse(&name).map_err(|e| value_err(&format!("environments.{name}"), e.to_string()))?;
-            if let Some(cmd) = env.rollback_command {
-                let key = format!("environments.{name}.rollback-command");
-                check_placeholders(&cmd, &["env", "from", "to", "to_commit", "artifact", "reason"])
-                    .map_err(|m| value_err(&key, m))?;
-                rollback_commands.push((parsed.clone(), cmd));
+            let key = |k: &str| format!("environments.{name}.{k}");
+            let command = |k: &str, v: Option<String>| -> Result<Option<String>, ConfigError> {
+                let Some(cmd) = v else { return Ok(None) };
+                if cmd.trim().is_empty() {
+                    return Err(value_err(&key(k), "must not be empty".into()));
+                }
+                check_placeholders(&cmd, DRIVER_PLACEHOLDERS).map_err(|m| value_err(&key(k), m))?;
+                Ok(Some(cmd))
+            };
+            let deploy = command("deploy-command", env.deploy_command)?;
+            let rollback = command("rollback-command", env.rollback_command)?;
+            let driver = match (env.symlink, deploy.is_some() || rollback.is_some()) {
+                (Some(_), true) => {
+                    return Err(value_err(
+                        &key("symlink"),
+                        "an environment has one driver: either `symlink` or deploy-/rollback-command".into(),
+                    ));
+                }
+                (Some(s), false) => {
+                    let keep = s.keep.unwrap_or(5);
+                    if keep < 2 {
+                        return Err(value_err(
+                            &key("symlink.keep"),
+                            "must be at least 2 (the live release and the previous one)".into(),
+                        ));
+                    }
+                    if s.root.trim().is_empty() {
+                        return Err(value_err(&key("symlink.root"), "must not be empty".into()));
+                    }
+                    let root = PathBuf::from(&s.root);
+                    // A relative root is relative to the configuration file.
+                    let root = match path.and_then(Path::parent) {
+                        Some(dir) if root.is_relative() => dir.join(root),
+                        _ => root,
+                    };
+                    Some(Driver::Symlink {
+                        root,
+                        keep,
+                        check: command("symlink.check", s.check)?,
+                    })
+                }
+                (None, true) => Some(Driver::Command { deploy, rollback }),
+                (None, false) => None,
+            };
+            let timeout = env.timeout.unwrap_or(600);
+            if timeout == 0 {
+                return Err(value_err(&key("timeout"), "must be at least 1 (seconds)".into()));
             }
+            let windows = env
+                .windows
+                .unwrap_or_default()
+                .iter()
+                .map(|w| crate::model::window::Window::parse(w).map_err(|m| value_err(&key("windows"), m)))
+                .collect::<Result<Vec<_>, _>>()?;
+            env_settings.push(EnvSettings {
+                name: parsed.clone(),
+                driver,
+                timeout,
+                windows,
+            });
             environments.push(parsed);
+        }
+        let allow = user.policy.and_then(|p| p.allow).unwrap_or_default();
+        for a in &allow {
+            globset::Glob::new(a).map_err(|e| value_err("policy.allow", format!("`{a}`: {}", e.kind())))?;
         }
         let (ub, db) = (user.branches.unwrap_or_default(), defaults.branches.unwrap_or_default());
         let branches = BranchTemplates {
@@ -466,7 +614,8 @@ impl Config {
             }
         };
         Ok(Config {
-            rollback_commands,
+            env_settings,
+            allow,
             branches,
             source: path.map(Path::to_path_buf),
             production_branch: user.production_branch.filter(|b| !b.is_empty()),
@@ -500,12 +649,28 @@ impl Config {
         Some(p.tag_template.as_ref()?.replace("{version}", &version.to_string()))
     }
 
-    /// The rollback command configured for `env`.
+    /// The settings of `env` (`None` for an environment known only from records).
+    pub fn env_settings(&self, env: &EnvName) -> Option<&EnvSettings> {
+        self.env_settings.iter().find(|s| &s.name == env)
+    }
+
+    /// The rollback command configured for `env` (the command driver's).
     pub fn rollback_command(&self, env: &EnvName) -> Option<&str> {
-        self.rollback_commands
-            .iter()
-            .find(|(e, _)| e == env)
-            .map(|(_, c)| c.as_str())
+        match self.env_settings(env)?.driver.as_ref()? {
+            Driver::Command { rollback, .. } => rollback.as_deref(),
+            Driver::Symlink { .. } => None,
+        }
+    }
+
+    /// Whether `who` may tag, deploy and record deploys (`[policy] allow`).
+    pub fn allows(&self, who: &crate::model::Person) -> bool {
+        self.allow.is_empty()
+            || self.allow.iter().any(|g| {
+                globset::Glob::new(g).is_ok_and(|g| {
+                    let m = g.compile_matcher();
+                    m.is_match(&who.email) || m.is_match(who.to_string())
+                })
+            })
     }
 
     /// Whether `branch` is one releases and deploys may come from.
@@ -592,6 +757,10 @@ mod tests {
             true,
         );
         assert_eq!(out, "deploy --to 'v1.2.0' --why 'it'\\''s broken; rm -rf / $(id)'");
+        // A value holding a placeholder is data, not expanded again.
+        let out = render_placeholders("a {from} b {to}", &[("from", "{to}"), ("to", "x")], true);
+        assert_eq!(out, "a '{to}' b 'x'");
+        assert_eq!(render_placeholders("{x} {", &[], true), "{x} {");
         assert!(parse("[environments.production]\nrollback-command = 'x {nope}'\n").is_err());
         assert!(parse("[branches]\nrollback = 'rb/{bogus}'\n").is_err());
         assert_eq!(Config::defaults().branches.hotfix, "hotfix/{tag}");

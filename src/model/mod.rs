@@ -8,6 +8,7 @@ pub mod release;
 mod state;
 mod time;
 pub mod trailers;
+pub mod window;
 
 pub use names::{Component, EnvName, NameError, Oid, TagName, escape_invalid_utf8 as names_escape, is_valid_tag_name};
 pub use record::{Record, RecordError, RecordKind};
