@@ -2,6 +2,7 @@
 //! plain data and writes objects and refs when told to; it never prints, prompts or decides.
 
 pub mod exec;
+pub mod export;
 mod push;
 pub mod range;
 mod read;
