@@ -11,7 +11,7 @@ use super::shell;
 pub fn run_all(dir: &Path, commands: &[String]) -> Result<Vec<(String, String)>, ApplyError> {
     let mut out = Vec::new();
     for cmd in commands {
-        let run = shell::run(dir, cmd, &[], Duration::MAX, &|| false);
+        let run = shell::run(dir, cmd, &[], &shell::Options::foreground());
         if !run.succeeded() {
             return Err(ApplyError::Deploy {
                 command: cmd.clone(),

@@ -53,22 +53,75 @@ impl Run {
     }
 }
 
+/// How to run a command.
+pub struct Options<'a> {
+    /// Killed after this long (`Duration::MAX`: never).
+    pub timeout: Duration,
+    /// Polled while it runs; `true` kills it.
+    pub cancel: &'a dyn Fn() -> bool,
+    /// Run in a process group of its own, killed whole on timeout or cancel (and after it
+    /// exits, whatever it left behind). Without it the command stays in the terminal's group:
+    /// Ctrl-C reaches it directly, and what it starts in the background is left alone.
+    pub own_group: bool,
+    /// Environment variables it must not see.
+    pub env_remove: &'a [&'a str],
+}
+
+impl Options<'_> {
+    /// In the caller's process group, never timed out (deployment commands).
+    pub fn foreground() -> Options<'static> {
+        Options {
+            timeout: Duration::MAX,
+            cancel: &|| false,
+            own_group: false,
+            env_remove: &[],
+        }
+    }
+}
+
 #[cfg(unix)]
 fn kill_group(pid: u32) {
-    // The child leads its own process group (`process_group(0)`): signal the whole group. A
-    // group that is already gone is not an error worth reporting.
-    // SAFETY: kill(2) has no memory-safety preconditions.
+    // SAFETY: kill(2) has no memory-safety preconditions. It is only called while the group's
+    // leader is not yet reaped (a zombie still holds the group id), so the id cannot have been
+    // reused by an unrelated group.
     unsafe {
         libc::kill(-(pid as i32), libc::SIGKILL);
     }
 }
 
-#[cfg(not(unix))]
-fn kill_group(_pid: u32) {}
+/// Whether the child exited, without reaping it (so its process group id stays reserved).
+#[cfg(unix)]
+fn exited(child: &std::process::Child) -> std::io::Result<bool> {
+    // SAFETY: `info` is a plain C struct that waitid fills in; zeroed is a valid value.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: waitid with WNOWAIT only inspects our own child.
+    let rc = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            child.id() as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: filled in by waitid; a zero pid means "not exited yet".
+    Ok(unsafe { info.si_pid() } != 0)
+}
 
-/// Runs `command` with `sh -c` in `dir`, with extra environment variables; kills it after
-/// `timeout` or as soon as `cancel()` says so.
-pub fn run(dir: &Path, command: &str, env: &[(&str, &str)], timeout: Duration, cancel: &dyn Fn() -> bool) -> Run {
+#[cfg(not(unix))]
+fn exited(child: &std::process::Child) -> std::io::Result<bool> {
+    let _ = child;
+    Ok(false)
+}
+
+/// How long the output is still read after the command ended (a process that escaped the
+/// group may hold the pipe open forever).
+const DRAIN: Duration = Duration::from_secs(2);
+
+/// Runs `command` with `sh -c` in `dir`, with extra environment variables.
+pub fn run(dir: &Path, command: &str, env: &[(&str, &str)], opts: &Options<'_>) -> Run {
     let start = Instant::now();
     let not_started = |why: String| Run {
         command: command.to_owned(),
@@ -92,11 +145,16 @@ pub fn run(dir: &Path, command: &str, env: &[(&str, &str)], timeout: Duration, c
         .stdin(Stdio::null())
         .stdout(writer)
         .stderr(writer_err);
+    for v in opts.env_remove {
+        cmd.env_remove(v);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
     #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    if opts.own_group {
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    }
     let spawned = cmd.spawn();
     // The write ends must close in this process, or reading never ends.
     drop(cmd);
@@ -104,45 +162,74 @@ pub fn run(dir: &Path, command: &str, env: &[(&str, &str)], timeout: Duration, c
         Ok(c) => c,
         Err(e) => return not_started(e.to_string()),
     };
-    let collector = std::thread::spawn(move || {
-        let (mut kept, mut truncated) = (Vec::new(), false);
+    // The reader keeps the end of the output in `kept`, and says when the pipe closed.
+    let kept = std::sync::Arc::new(std::sync::Mutex::new((Vec::new(), false)));
+    let (done, closed) = std::sync::mpsc::channel::<()>();
+    let sink = kept.clone();
+    std::thread::spawn(move || {
         let mut chunk = [0u8; 8192];
         while let Ok(n) = reader.read(&mut chunk) {
             if n == 0 {
                 break;
             }
-            kept.extend_from_slice(&chunk[..n]);
-            if kept.len() > 2 * OUTPUT_LIMIT {
-                kept.drain(..kept.len() - OUTPUT_LIMIT);
-                truncated = true;
+            let mut guard = sink.lock().unwrap_or_else(|p| p.into_inner());
+            let (buf, truncated) = &mut *guard;
+            buf.extend_from_slice(&chunk[..n]);
+            if buf.len() > 2 * OUTPUT_LIMIT {
+                buf.drain(..buf.len() - OUTPUT_LIMIT);
+                *truncated = true;
             }
         }
-        if kept.len() > OUTPUT_LIMIT {
-            kept.drain(..kept.len() - OUTPUT_LIMIT);
-            truncated = true;
-        }
-        (kept, truncated)
+        let _ = done.send(());
     });
-    let ended = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ended::Exited(status.code()),
-            Ok(None) => {}
-            Err(e) => {
-                kill_group(child.id());
-                let _ = child.wait();
-                break Ended::NotStarted(e.to_string());
-            }
-        }
-        if cancel() || start.elapsed() >= timeout {
+    let stop = |child: &mut std::process::Child| {
+        #[cfg(unix)]
+        if opts.own_group {
             kill_group(child.id());
+            return;
+        }
+        let _ = child.kill();
+    };
+    let ended = loop {
+        match exited(&child) {
+            Ok(true) => {
+                // Whatever it left running in its group still holds the output open.
+                #[cfg(unix)]
+                if opts.own_group {
+                    kill_group(child.id());
+                }
+                break child.wait().map(|s| Ended::Exited(s.code()));
+            }
+            Ok(false) => {}
+            Err(e) => break Err(e),
+        }
+        #[cfg(not(unix))]
+        if let Ok(Some(status)) = child.try_wait() {
+            break Ok(Ended::Exited(status.code()));
+        }
+        if (opts.cancel)() {
+            stop(&mut child);
             let _ = child.wait();
-            break if cancel() { Ended::Cancelled } else { Ended::TimedOut };
+            break Ok(Ended::Cancelled);
+        }
+        if start.elapsed() >= opts.timeout {
+            stop(&mut child);
+            let _ = child.wait();
+            break Ok(Ended::TimedOut);
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    // Whatever the shell left running in the background still holds the output open.
-    kill_group(child.id());
-    let (bytes, truncated) = collector.join().unwrap_or_default();
+    let ended = ended.unwrap_or_else(|e| {
+        stop(&mut child);
+        let _ = child.wait();
+        Ended::NotStarted(e.to_string())
+    });
+    let _ = closed.recv_timeout(DRAIN);
+    let (mut bytes, mut truncated) = std::mem::take(&mut *kept.lock().unwrap_or_else(|p| p.into_inner()));
+    if bytes.len() > OUTPUT_LIMIT {
+        bytes.drain(..bytes.len() - OUTPUT_LIMIT);
+        truncated = true;
+    }
     Run {
         command: command.to_owned(),
         ended,
@@ -157,20 +244,23 @@ mod tests {
     use super::*;
 
     fn sh(command: &str, timeout_ms: u64) -> Run {
-        run(
-            Path::new("."),
-            command,
-            &[("DRILL_X", "x y")],
-            Duration::from_millis(timeout_ms),
-            &|| false,
-        )
+        let opts = Options {
+            timeout: Duration::from_millis(timeout_ms),
+            cancel: &|| false,
+            own_group: true,
+            env_remove: &["HOME"],
+        };
+        run(Path::new("."), command, &[("DRILL_X", "x y")], &opts)
     }
 
     #[test]
     fn captures_both_streams_in_order_and_the_exit_code() {
-        let r = sh("echo one; echo two >&2; echo \"$DRILL_X\"; exit 3", 10_000);
+        let r = sh(
+            "echo one; echo two >&2; echo \"$DRILL_X\" \"${HOME:-no home}\"; exit 3",
+            10_000,
+        );
         assert_eq!(r.ended, Ended::Exited(Some(3)));
-        assert_eq!(r.output, "one\ntwo\nx y\n");
+        assert_eq!(r.output, "one\ntwo\nx y no home\n");
         assert!(!r.succeeded());
         assert!(sh("true", 10_000).succeeded());
     }
@@ -193,7 +283,29 @@ mod tests {
 
     #[test]
     fn a_cancel_kills_it() {
-        let r = run(Path::new("."), "sleep 30", &[], Duration::from_secs(60), &|| true);
+        let opts = Options {
+            cancel: &|| true,
+            ..Options::foreground()
+        };
+        let r = run(Path::new("."), "sleep 30", &[], &opts);
         assert_eq!(r.ended, Ended::Cancelled);
+    }
+
+    #[test]
+    fn a_process_that_escapes_the_group_does_not_hold_the_run() {
+        if Command::new("setsid").arg("true").status().is_err() {
+            return; // no setsid(1) here: nothing can escape the group this way
+        }
+        let started = Instant::now();
+        let r = sh("setsid sleep 5 >/dev/null 2>&1 & sleep 5 & echo started; sleep 30", 300);
+        assert_eq!(r.ended, Ended::TimedOut);
+        assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+        assert_eq!(r.output, "started\n");
+        // Output held open by an escaped process: the run ends after the drain time.
+        let started = Instant::now();
+        let r = sh("setsid sleep 8 & echo out", 10_000);
+        assert!(r.succeeded());
+        assert_eq!(r.output, "out\n");
+        assert!(started.elapsed() < Duration::from_secs(6), "{:?}", started.elapsed());
     }
 }

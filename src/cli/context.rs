@@ -19,6 +19,10 @@ pub struct Context {
     /// The directory the repository is discovered from (`.` after `-C` changed into it).
     dir: std::path::PathBuf,
     reader: OnceCell<Reader>,
+    /// A scratch copy: opened exactly at `dir`, whatever git's environment says.
+    isolated: bool,
+    /// Overrides the configured production branch (a scratch copy rehearses the user's).
+    production_branch: Option<String>,
 }
 
 /// The repository read once: state, configuration and the tag index.
@@ -36,6 +40,8 @@ impl Context {
             out,
             dir: ".".into(),
             reader: OnceCell::new(),
+            isolated: false,
+            production_branch: None,
         }
     }
 
@@ -46,6 +52,18 @@ impl Context {
             out,
             dir: dir.to_path_buf(),
             reader: OnceCell::new(),
+            isolated: false,
+            production_branch: None,
+        }
+    }
+
+    /// A context for a scratch copy at `dir` (a drill): opened without git's environment, with
+    /// `production_branch` as the production branch.
+    pub fn scratch(global: GlobalArgs, out: Output, dir: &Path, production_branch: Option<String>) -> Self {
+        Context {
+            isolated: true,
+            production_branch,
+            ..Context::at(global, out, dir)
         }
     }
 
@@ -63,7 +81,11 @@ impl Context {
         if let Some(r) = self.reader.get() {
             return Ok(r);
         }
-        let reader = git::open(&self.dir)?;
+        let reader = if self.isolated {
+            git::open_isolated(&self.dir)?
+        } else {
+            git::open(&self.dir)?
+        };
         Ok(self.reader.get_or_init(|| reader))
     }
 
@@ -83,7 +105,10 @@ impl Context {
     /// Reads the repository state and classifies every tag by name (no tag object is read).
     pub fn load(&self) -> CommandResult<Loaded> {
         let reader = self.reader()?;
-        let config = self.config()?;
+        let mut config = self.config()?;
+        if let Some(branch) = &self.production_branch {
+            config.production_branch = Some(branch.clone());
+        }
         let mut state = reader.state()?;
         let index = Index::build(std::mem::take(&mut state.tags), &config);
         Ok(Loaded { state, config, index })

@@ -6,10 +6,50 @@ use std::process::Command;
 
 use super::GitError;
 
+/// The variables that point git at a repository, its objects or its configuration (git's own
+/// `git rev-parse --local-env-vars`, plus the discovery ones). A command meant for another
+/// repository than the caller's (the drill's scratch copy) runs without them.
+pub const REPOSITORY_VARIABLES: &[&str] = &[
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_GRAFT_FILE",
+    "GIT_INDEX_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_PREFIX",
+    "GIT_INTERNAL_SUPER_PREFIX",
+    "GIT_SHALLOW_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+];
+
 /// Runs `git <args>` in `dir` with extra environment variables; returns stdout on success.
 pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<String, GitError> {
     let mut cmd = Command::new("git");
     cmd.arg("-C").arg(dir).args(args);
+    output(cmd, args, env)
+}
+
+/// Runs `git <args>` in the repository at `dir` and nowhere else: none of the caller's
+/// `REPOSITORY_VARIABLES` reach it.
+pub fn run_isolated(dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(dir).args(args);
+    for v in REPOSITORY_VARIABLES {
+        cmd.env_remove(v);
+    }
+    output(cmd, args, &[])
+}
+
+fn output(mut cmd: Command, args: &[&str], env: &[(&str, &str)]) -> Result<String, GitError> {
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -32,6 +32,20 @@ pub fn open(path: &Path) -> Result<Reader, GitError> {
     })
 }
 
+/// Opens the repository at `path` exactly, reading neither git's environment variables nor
+/// the user's or system configuration (a scratch copy that must not be redirected elsewhere).
+pub fn open_isolated(path: &Path) -> Result<Reader, GitError> {
+    let mut repo = gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| GitError::NotARepository {
+        path: path.to_path_buf(),
+        source: Box::new(e),
+    })?;
+    repo.object_cache_size_if_unset(32 * 1024 * 1024);
+    Ok(Reader {
+        repo,
+        preview: Default::default(),
+    })
+}
+
 impl Reader {
     pub fn git_dir(&self) -> &Path {
         self.repo.git_dir()

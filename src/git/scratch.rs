@@ -9,20 +9,6 @@ use std::path::{Path, PathBuf};
 use super::{GitError, Reader, exec};
 use crate::model::Oid;
 
-/// Git's variables that point a command at another repository; a scratch copy must not see
-/// them (they would send its commands to the user's repository).
-pub const LOCATION_VARIABLES: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-    "GIT_CEILING_DIRECTORIES",
-    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-];
-
 pub struct Scratch {
     dir: tempfile::TempDir,
     repo: PathBuf,
@@ -32,8 +18,10 @@ pub struct Scratch {
 pub const NAME: &str = "git-rollback drill";
 pub const EMAIL: &str = "drill@git-rollback.invalid";
 
+/// Every git command on the copy ignores the caller's repository variables (`GIT_DIR`,
+/// `GIT_CONFIG`, …), which would otherwise send it to the user's repository.
 fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
-    exec::run(dir, args, &[])
+    exec::run_isolated(dir, args)
 }
 
 impl Scratch {
@@ -67,7 +55,7 @@ impl Scratch {
             ("maintenance.auto", "false"),
             ("advice.detachedHead", "false"),
         ] {
-            git(&repo, &["config", key, value])?;
+            git(&repo, &["config", "--file", ".git/config", key, value])?;
         }
         let source_path = common.display().to_string();
         git(
@@ -89,6 +77,11 @@ impl Scratch {
     /// The work tree of the copy.
     pub fn path(&self) -> &Path {
         &self.repo
+    }
+
+    /// Reads the copy (never redirected by the caller's environment).
+    pub fn reader(&self) -> Result<Reader, GitError> {
+        super::open_isolated(&self.repo)
     }
 
     /// Checks out `commit` (detached HEAD), discarding anything in the work tree.
