@@ -359,8 +359,8 @@ pub struct HistoryArgs {
     #[arg(long, value_enum, value_name = "KIND", value_delimiter = ',')]
     pub kind: Vec<crate::ledger::history::EventKind>,
     /// Only the newest N events (still shown oldest first)
-    #[arg(long, value_name = "N")]
-    pub limit: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
     /// Markdown: a table, then each rollback's full reason
     #[arg(long, conflicts_with = "json")]
     pub markdown: bool,

@@ -7,16 +7,17 @@ use std::time::{Duration, Instant};
 
 use super::args::GlobalArgs;
 use super::commands::restore;
-use super::context::Context;
+use super::context::{Context, Loaded};
 use super::error::{CommandError, CommandResult, ErrorKind};
 use super::rollback::{self, PlanOptions, Request};
-use crate::apply::execute::{Options, execute};
+use crate::apply::execute::{Applied, Options, execute};
 use crate::apply::shell;
-use crate::checklist;
+use crate::checklist::{self, Checked, Status};
 use crate::drill::{self, CommandReport, DrillReport, Point, Role, StepKind, StepReport, Verdict};
-use crate::git::scratch::{self, Scratch};
+use crate::git::exec::REPOSITORY_VARIABLES;
+use crate::git::scratch::Scratch;
 use crate::model::Oid;
-use crate::plan::Strategy;
+use crate::plan::{Plan, Strategy};
 use crate::render::Output;
 
 /// The reason the scratch copy's rollback and restore records carry.
@@ -49,9 +50,19 @@ fn interrupted_error() -> CommandError {
     )
 }
 
+/// A drill's result, with what the user's repository itself would block.
+pub struct Rehearsal {
+    pub report: DrillReport,
+    /// Blocking repository items of the real rollback (an operation in progress, …): the
+    /// drill does not depend on them, the real rollback would be refused until they are fixed.
+    pub blocked_here: Vec<checklist::Item>,
+}
+
 /// The drill's state between steps.
 struct Run<'a> {
     scratch: &'a Scratch,
+    global: GlobalArgs,
+    production_branch: Option<String>,
     commands: &'a Commands,
     env: Vec<(&'static str, String)>,
     progress: &'a dyn Fn(&str),
@@ -67,38 +78,205 @@ impl Run<'_> {
         }?;
         (self.progress)(&format!("  {}: {command}", role.as_str()));
         let mut env: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        env.push(("GIT_ROLLBACK_DRILL_STEP", step.as_str()));
+        env.push(("GIT_ROLLBACK_DRILL_STEP", step.id()));
         env.push(("GIT_ROLLBACK_DRILL_RELEASE", release));
-        let run = shell::run(self.scratch.path(), command, &env, self.commands.timeout, &interrupted);
-        Some(CommandReport {
-            role,
-            command: command.to_owned(),
-            passed: run.succeeded(),
-            status: run.status_text(self.commands.timeout),
-            exit_code: match run.ended {
-                shell::Ended::Exited(code) => code,
-                _ => None,
-            },
-            duration_ms: run.duration.as_millis(),
-            output: run.output,
-            truncated: run.truncated,
-        })
+        let opts = shell::Options {
+            timeout: self.commands.timeout,
+            cancel: &interrupted,
+            own_group: true,
+            env_remove: REPOSITORY_VARIABLES,
+        };
+        let run = shell::run(self.scratch.path(), command, &env, &opts);
+        Some(drill::command_report(role, &run, self.commands.timeout))
     }
 
     /// A context on the scratch copy (read afresh for each step).
-    fn context(&self, global: &GlobalArgs) -> Context {
+    fn context(&self) -> Context {
         let global = GlobalArgs {
             json: false,
             yes: true,
             no_input: true,
             quiet: true,
-            ..global.clone()
+            ..self.global.clone()
         };
-        Context::at(global, Output::capturing(), self.scratch.path())
+        Context::scratch(
+            global,
+            Output::capturing(),
+            self.scratch.path(),
+            self.production_branch.clone(),
+        )
     }
 }
 
-/// A step being built: runs the parts in order, stops at the first failure.
+/// Executes a checked plan in the scratch copy.
+fn execute_in(ctx: &Context, loaded: &Loaded, checked: Checked<Plan>) -> CommandResult<Applied> {
+    let reader = ctx.reader()?;
+    let opts = Options {
+        reason: REASON,
+        incident: None,
+        push: false,
+        exec_deploy: false,
+        command: "drill",
+    };
+    let l = loaded;
+    Ok(execute(
+        reader,
+        &reader.identity()?,
+        &l.config,
+        &l.index,
+        &l.state,
+        checked,
+        &opts,
+    )?)
+}
+
+/// The checklist's refusal, with what each blocking item found.
+fn blocked(items: &[checklist::Item]) -> CommandError {
+    let found: Vec<String> = items.iter().map(|i| format!("{}: {}", i.id, i.summary)).collect();
+    let mut e = CommandError::new(ErrorKind::No, format!("the checklist blocks it ({})", found.join("; ")));
+    for i in items.iter().filter_map(|i| i.hint.as_deref()) {
+        e = e.hint(i);
+    }
+    e
+}
+
+fn refused(what: &str, e: &CommandError) -> String {
+    let mut problem = format!(
+        "{what} was refused: {}",
+        e.message.trim_end_matches("; nothing was written")
+    );
+    for h in &e.hints {
+        problem.push_str(&format!("\n{h}"));
+    }
+    problem
+}
+
+/// Rehearses the rollback `request` asks for. `progress` receives a line per step and command.
+pub fn rehearse(
+    ctx: &Context,
+    request: &Request,
+    commands: &Commands,
+    progress: &dyn Fn(&str),
+) -> CommandResult<Rehearsal> {
+    let prepared = rollback::prepare(ctx, request)?;
+    let strategy = prepared.report.strategy;
+    let blocked_here: Vec<checklist::Item> = prepared
+        .report
+        .items
+        .iter()
+        .filter(|i| i.status == Status::Fail && i.id.starts_with("repo."))
+        .cloned()
+        .collect();
+    let from = Point {
+        tag: prepared.live.tag.clone(),
+        commit: prepared.live.commit,
+    };
+    let to = Point {
+        tag: prepared.target.tag.clone(),
+        commit: prepared.target.commit,
+    };
+    let environment = prepared.environment.clone();
+    let user_config = prepared.loaded.config.source.clone();
+    let scratch = Scratch::create(ctx.reader()?)?;
+    // The scratch copy uses the user's configuration file wherever it is (its work tree holds
+    // the from-release's files), or the defaults when there is none.
+    let config = match user_config {
+        Some(p) => std::path::absolute(&p).unwrap_or(p),
+        None => {
+            let empty = scratch.side_path("defaults.toml");
+            std::fs::write(&empty, "").map_err(|e| {
+                CommandError::new(ErrorKind::Repository, format!("cannot write {}: {e}", empty.display()))
+            })?;
+            empty
+        }
+    };
+    let run = Run {
+        scratch: &scratch,
+        global: GlobalArgs {
+            config: Some(config),
+            ..ctx.global.clone()
+        },
+        production_branch: prepared.production_branch.clone(),
+        commands,
+        env: vec![
+            ("GIT_ROLLBACK_DRILL_ENV", environment.to_string()),
+            ("GIT_ROLLBACK_DRILL_FROM", from.tag.to_string()),
+            ("GIT_ROLLBACK_DRILL_TO", to.tag.to_string()),
+        ],
+        progress,
+    };
+    let scratch_request = Request {
+        env: Some(environment.to_string()),
+        from: Some(from.tag.to_string()),
+        to: Some(to.tag.to_string()),
+        strategy: Some(strategy),
+        ..request.clone()
+    };
+    // For a revert: the production branch tip it applies to, the files changed on it after
+    // the live release, and the files the range changed.
+    let shape = match prepared.range.revert.as_ref() {
+        Some(preview) if strategy == Strategy::Revert => {
+            let reader = scratch.reader()?;
+            Some(drill::RevertShape {
+                tip: preview.onto,
+                later: reader.changed_paths(&from.commit, &preview.onto)?,
+                range: reader.changed_paths(&to.commit, &from.commit)?,
+            })
+        }
+        _ => None,
+    };
+
+    let mut steps: Vec<StepReport> = Vec::new();
+    let mut record = None;
+    for kind in StepKind::ALL {
+        if interrupted() {
+            return Err(interrupted_error());
+        }
+        if steps.iter().any(|s| s.verdict != Verdict::Pass) {
+            steps.push(StepReport::skipped(kind));
+            continue;
+        }
+        progress(&format!("{} …", kind.as_str()));
+        let mut step = Step::new(kind);
+        match kind {
+            StepKind::Deploy => deploy(&run, &mut step, &from),
+            StepKind::RollBack => record = roll_back(&run, &mut step, &scratch_request, &to, shape.as_ref()),
+            StepKind::RollForward => {
+                let restore = record.as_deref().filter(|_| strategy == Strategy::Revert);
+                roll_forward(&run, &mut step, &from, restore, shape.as_ref());
+            }
+        }
+        if interrupted() {
+            return Err(interrupted_error());
+        }
+        let report = step.finish();
+        progress(&format!(
+            "{} {}",
+            kind.as_str(),
+            if report.verdict == Verdict::Pass {
+                "passed"
+            } else {
+                "FAILED"
+            }
+        ));
+        steps.push(report);
+    }
+    scratch
+        .remove()
+        .map_err(|e| CommandError::new(ErrorKind::Repository, format!("cannot remove the scratch copy: {e}")))?;
+    Ok(Rehearsal {
+        report: DrillReport {
+            environment,
+            from,
+            to,
+            strategy,
+            steps,
+        },
+        blocked_here,
+    })
+}
+
+/// A step being built: its parts run in order until one fails.
 struct Step {
     report: StepReport,
     started: Instant,
@@ -139,165 +317,52 @@ impl Step {
         }
     }
 
+    /// Checks out `commit` in the scratch copy; false (and the step failed) if it cannot.
+    fn check_out(&mut self, run: &Run<'_>, commit: &Oid, what: &str) -> bool {
+        match run.scratch.checkout(commit) {
+            Ok(()) => {
+                self.report.checked_out = Some(*commit);
+                true
+            }
+            Err(e) => {
+                self.fail(format!("cannot check out {what}: {e}"));
+                false
+            }
+        }
+    }
+
     fn finish(mut self) -> StepReport {
         self.report.duration_ms = self.started.elapsed().as_millis();
         self.report
     }
 }
 
-/// Rehearses the rollback `request` asks for. `progress` receives a line per step and command.
-pub fn rehearse(
-    ctx: &Context,
-    request: &Request,
-    commands: &Commands,
-    progress: &dyn Fn(&str),
-) -> CommandResult<DrillReport> {
-    let prepared = rollback::prepare(ctx, request)?;
-    let strategy = prepared.report.strategy;
-    let from = Point {
-        tag: prepared.live.tag.clone(),
-        commit: prepared.live.commit,
-    };
-    let to = Point {
-        tag: prepared.target.tag.clone(),
-        commit: prepared.target.commit,
-    };
-    let environment = prepared.environment.clone();
-    let user_config = ctx.config()?.source;
-    clear_location_variables();
-    let scratch = Scratch::create(ctx.reader()?)?;
-    // The scratch copy uses the user's configuration file wherever it is (its work tree holds
-    // the from-release's files), or the defaults when there is none.
-    let config = match user_config {
-        Some(p) => std::path::absolute(&p).unwrap_or(p),
-        None => {
-            let empty = scratch.side_path("defaults.toml");
-            std::fs::write(&empty, "").map_err(|e| {
-                CommandError::new(ErrorKind::Repository, format!("cannot write {}: {e}", empty.display()))
-            })?;
-            empty
-        }
-    };
-    let global = GlobalArgs {
-        config: Some(config),
-        ..ctx.global.clone()
-    };
-    let run = Run {
-        scratch: &scratch,
-        commands,
-        env: vec![
-            ("GIT_ROLLBACK_DRILL_ENV", environment.to_string()),
-            ("GIT_ROLLBACK_DRILL_FROM", from.tag.to_string()),
-            ("GIT_ROLLBACK_DRILL_TO", to.tag.to_string()),
-        ],
-        progress,
-    };
-    let scratch_request = Request {
-        env: Some(environment.to_string()),
-        from: Some(from.tag.to_string()),
-        to: Some(to.tag.to_string()),
-        strategy: Some(strategy),
-        ..request.clone()
-    };
-    // Files changed on the production branch after the live release may differ from the
-    // target after a revert (and from the live release after the restore).
-    let later: Vec<String> = match prepared.range.revert.as_ref() {
-        Some(preview) if strategy == Strategy::Revert => run
-            .context(&global)
-            .reader()?
-            .changed_paths(&from.commit, &preview.onto)?,
-        _ => Vec::new(),
-    };
-
-    let mut steps = Vec::new();
-    let mut record = None;
-    for kind in StepKind::ALL {
-        if interrupted() {
-            return Err(interrupted_error());
-        }
-        if steps.iter().any(|s: &StepReport| s.verdict != Verdict::Pass) {
-            steps.push(StepReport::skipped(kind));
-            continue;
-        }
-        progress(&format!("{} …", kind.as_str()));
-        let mut step = Step::new(kind);
-        match kind {
-            StepKind::Deploy => deploy(&run, &mut step, &from),
-            StepKind::RollBack => {
-                record = roll_back(&run, &global, &mut step, &scratch_request, &from, &to, &later, strategy);
-            }
-            StepKind::RollForward => {
-                let restore = record.as_deref().filter(|_| strategy == Strategy::Revert);
-                roll_forward(&run, &global, &mut step, &from, restore, &later);
-            }
-        }
-        if interrupted() {
-            return Err(interrupted_error());
-        }
-        let report = step.finish();
-        progress(&format!(
-            "{} {}",
-            kind.as_str(),
-            if report.verdict == Verdict::Pass {
-                "passed"
-            } else {
-                "FAILED"
-            }
-        ));
-        steps.push(report);
-    }
-    scratch
-        .remove()
-        .map_err(|e| CommandError::new(ErrorKind::Repository, format!("cannot remove the scratch copy: {e}")))?;
-    Ok(DrillReport {
-        environment,
-        from,
-        to,
-        strategy,
-        steps,
-    })
-}
-
-/// From here on, no git variable may point a command at the user's repository: the scratch
-/// copy's commands (ours, git's, the user's test commands) must act on the copy.
-fn clear_location_variables() {
-    for name in scratch::LOCATION_VARIABLES {
-        if std::env::var_os(name).is_some() {
-            // SAFETY: the drill runs on the main thread; no other thread of this process reads
-            // the environment (the Ctrl-C handler only sets a flag).
-            unsafe { std::env::remove_var(name) };
-        }
-    }
-}
-
 fn deploy(run: &Run<'_>, step: &mut Step, from: &Point) {
-    if let Err(e) = run.scratch.checkout(&from.commit) {
-        return step.fail(format!("cannot check out {}: {e}", from.tag));
+    if step.check_out(run, &from.commit, from.tag.as_str()) {
+        step.detail(format!("checked out {} ({})", from.tag, from.commit.short()));
+        step.command(run.command(Role::Test, StepKind::Deploy, from.tag.as_str()));
     }
-    step.report.checked_out = Some(from.commit);
-    step.detail(format!("checked out {} ({})", from.tag, from.commit.short()));
-    step.command(run.command(Role::Test, StepKind::Deploy, from.tag.as_str()));
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Rolls back in the scratch copy; returns the rollback record written there.
 fn roll_back(
     run: &Run<'_>,
-    global: &GlobalArgs,
     step: &mut Step,
     request: &Request,
-    from: &Point,
     to: &Point,
-    later: &[String],
-    strategy: Strategy,
+    shape: Option<&drill::RevertShape>,
 ) -> Option<String> {
     // The schema goes down while the from-release's code still runs.
-    step.command(run.command(Role::MigrateDown, StepKind::RollBack, from.tag.as_str()));
+    let from = request.from.as_deref().unwrap_or("");
+    step.command(run.command(Role::MigrateDown, StepKind::RollBack, from));
     if step.failed() {
         return None;
     }
-    let ctx = run.context(global);
-    let applied = (|| -> CommandResult<crate::apply::execute::Applied> {
+    let ctx = run.context();
+    let strategy = request.strategy.unwrap_or(Strategy::Revert);
+    let applied = (|| -> CommandResult<Applied> {
         let prepared = rollback::prepare(&ctx, request)?;
+        // A revert moves the production branch (in the copy), as a deploy of it would.
         let options = PlanOptions {
             advance_branch: strategy == Strategy::Revert,
             reason: Some(REASON.to_owned()),
@@ -305,41 +370,27 @@ fn roll_back(
         };
         let plan = rollback::make_plan(&ctx, &prepared, &options)?;
         let checked = checklist::gate(plan, &prepared.report).map_err(|b| blocked(&b.items))?;
-        let reader = ctx.reader()?;
-        let opts = Options {
-            reason: REASON,
-            incident: None,
-            push: false,
-            exec_deploy: false,
-            command: "drill",
-        };
-        let l = &prepared.loaded;
-        Ok(execute(
-            reader,
-            &reader.identity()?,
-            &l.config,
-            &l.index,
-            &l.state,
-            checked,
-            &opts,
-        )?)
+        execute_in(&ctx, &prepared.loaded, checked)
     })();
-    let applied = match applied {
-        Ok(a) => a,
+    let outcome = match applied {
+        Ok(a) => a.outcome,
         Err(e) => {
-            let message = e.message.trim_end_matches("; nothing was written");
-            let mut problem = format!("the {} rollback was refused: {message}", strategy.as_str());
-            for h in &e.hints {
-                problem.push_str(&format!("\n{h}"));
-            }
-            step.fail(problem);
+            step.fail(refused(&format!("the {} rollback", strategy.as_str()), &e));
             return None;
         }
     };
-    let outcome = &applied.outcome;
+    for b in &outcome.created.branches {
+        let at = b.commit.as_deref().unwrap_or("?");
+        step.detail(format!("created branch {} at {}", b.name, &at[..at.len().min(7)]));
+    }
+    let n = outcome.created.commits.len();
+    if n > 0 {
+        step.detail(format!("wrote {n} revert commit{}", if n == 1 { "" } else { "s" }));
+    }
     let result = match strategy {
+        // The deployment layer runs the target release.
         Strategy::Deploy => to.commit,
-        _ => match new_tip(outcome) {
+        _ => match drill::new_tip(&outcome) {
             Some(id) => id,
             None => {
                 step.fail("the rollback created no branch to check out");
@@ -347,137 +398,81 @@ fn roll_back(
             }
         },
     };
-    for b in &outcome.created.branches {
-        let at = b.commit.as_deref().unwrap_or("?");
-        step.detail(format!("created branch {} at {}", b.name, &at[..at.len().min(7)]));
+    let checked = ctx.reader().map_err(|e| e.message).and_then(|r| {
+        let target_diff = r.changed_paths(&to.commit, &result).map_err(|e| e.to_string())?;
+        Ok(match shape {
+            Some(s) => {
+                let tip_diff = r.changed_paths(&s.tip, &result).map_err(|e| e.to_string())?;
+                drill::check_revert(to.tag.as_str(), &target_diff, &tip_diff, s)
+            }
+            None => drill::check_equal(to.tag.as_str(), &target_diff),
+        })
+    });
+    match checked {
+        Ok(Ok(detail)) => step.detail(detail),
+        Ok(Err(problem)) => step.fail(problem),
+        Err(e) => step.fail(format!("cannot compare the trees: {e}")),
     }
-    if !outcome.created.commits.is_empty() {
-        let n = outcome.created.commits.len();
-        step.detail(format!("wrote {n} revert commit{}", if n == 1 { "" } else { "s" }));
-    }
-    verify(step, &ctx, to, &result, later, strategy == Strategy::Revert);
-    if step.failed() {
+    if step.failed() || !step.check_out(run, &result, "the rolled-back state") {
         return None;
     }
-    if let Err(e) = run.scratch.checkout(&result) {
-        step.fail(format!("cannot check out the rolled-back state: {e}"));
-        return None;
-    }
-    step.report.checked_out = Some(result);
     step.command(run.command(Role::Test, StepKind::RollBack, to.tag.as_str()));
     outcome.record.clone()
 }
 
-/// Rolls forward: a revert rollback (its record given) by `restore`, reverting its reverts;
-/// any other by deploying the from-release again.
+/// Rolls forward: a revert rollback (its record given) by `restore`, reverting its reverts on
+/// the production branch; any other by deploying the from-release again.
 fn roll_forward(
     run: &Run<'_>,
-    global: &GlobalArgs,
     step: &mut Step,
     from: &Point,
     revert_record: Option<&str>,
-    later: &[String],
+    shape: Option<&drill::RevertShape>,
 ) {
-    let ctx = run.context(global);
-    let result = match revert_record {
-        Some(record) => {
+    let ctx = run.context();
+    let result = match (revert_record, shape) {
+        (Some(record), Some(shape)) => {
             let restored = (|| -> CommandResult<Oid> {
                 let p = restore::prepare(&ctx, record, Some(REASON.to_owned()), true)?;
                 let checked = checklist::gate(p.plan, &p.report).map_err(|b| blocked(&b.items))?;
-                let reader = ctx.reader()?;
-                let opts = Options {
-                    reason: REASON,
-                    incident: None,
-                    push: false,
-                    exec_deploy: false,
-                    command: "drill",
-                };
-                let l = &p.loaded;
-                let applied = execute(
-                    reader,
-                    &reader.identity()?,
-                    &l.config,
-                    &l.index,
-                    &l.state,
-                    checked,
-                    &opts,
-                )?;
-                new_tip(&applied.outcome)
+                let applied = execute_in(&ctx, &p.loaded, checked)?;
+                drill::new_tip(&applied.outcome)
                     .ok_or_else(|| CommandError::new(ErrorKind::Repository, "the restore moved no branch"))
             })();
-            match restored {
-                Ok(tip) => {
-                    step.detail("restored: reverted the rollback's revert commits".to_owned());
-                    tip
+            let tip = match restored {
+                Ok(tip) => tip,
+                Err(e) => return step.fail(refused("the restore", &e)),
+            };
+            step.detail("restored: reverted the rollback's revert commits");
+            match ctx
+                .reader()
+                .map_err(|e| e.message)
+                .and_then(|r| r.changed_paths(&shape.tip, &tip).map_err(|e| e.to_string()))
+            {
+                Ok(d) if d.is_empty() => step.detail(format!(
+                    "tree equals the production branch's before the rollback ({})",
+                    shape.tip.short()
+                )),
+                Ok(d) => {
+                    return step.fail(format!(
+                        "the restored tree differs from the production branch's before the rollback in {}",
+                        d.join(", ")
+                    ));
                 }
-                Err(e) => return step.fail(format!("the restore was refused: {}", e.message)),
+                Err(e) => return step.fail(format!("cannot compare the trees: {e}")),
             }
+            tip
         }
-        None => from.commit,
+        _ => {
+            step.detail(format!("deployed {} again", from.tag));
+            from.commit
+        }
     };
-    verify(step, &ctx, from, &result, later, result != from.commit);
-    if step.failed() {
+    if !step.check_out(run, &result, "the rolled-forward state") {
         return;
     }
-    if let Err(e) = run.scratch.checkout(&result) {
-        return step.fail(format!("cannot check out the rolled-forward state: {e}"));
-    }
-    step.report.checked_out = Some(result);
     step.command(run.command(Role::MigrateUp, StepKind::RollForward, from.tag.as_str()));
     if !step.failed() {
         step.command(run.command(Role::Test, StepKind::RollForward, from.tag.as_str()));
-    }
-}
-
-/// The checklist's refusal, with what each blocking item found (the drill's reader needs the
-/// why, not only the ids).
-fn blocked(items: &[checklist::Item]) -> CommandError {
-    let found: Vec<String> = items.iter().map(|i| format!("{}: {}", i.id, i.summary)).collect();
-    let mut e = CommandError::new(ErrorKind::No, format!("the checklist blocks it ({})", found.join("; ")));
-    for i in items.iter().filter_map(|i| i.hint.as_deref()) {
-        e = e.hint(i);
-    }
-    e
-}
-
-/// The commit an executed plan left on a branch: the branch it created, else the branch it
-/// moved.
-fn new_tip(outcome: &crate::plan::Plan) -> Option<Oid> {
-    let created = outcome.created.branches.iter().filter_map(|b| b.commit.as_deref());
-    let moved = outcome
-        .moved
-        .iter()
-        .filter(|m| m.ref_name.starts_with("refs/heads/"))
-        .filter_map(|m| m.new.as_deref());
-    created.chain(moved).find_map(|id| Oid::parse(id).ok())
-}
-
-/// Checks that `result`'s tree is `expected`'s (with `later` files allowed to differ when
-/// `allow_later`).
-fn verify(step: &mut Step, ctx: &Context, expected: &Point, result: &Oid, later: &[String], allow_later: bool) {
-    let differing = match ctx
-        .reader()
-        .map_err(|e| e.message)
-        .and_then(|r| r.changed_paths(&expected.commit, result).map_err(|e| e.to_string()))
-    {
-        Ok(d) => d,
-        Err(e) => return step.fail(format!("cannot compare the trees: {e}")),
-    };
-    let check = drill::compare(&differing, if allow_later { later } else { &[] });
-    if !check.ok() {
-        return step.fail(format!(
-            "the tree differs from {}'s in {}",
-            expected.tag,
-            check.unexpected.join(", ")
-        ));
-    }
-    if check.expected.is_empty() {
-        step.detail(format!("tree equals {}'s", expected.tag));
-    } else {
-        step.detail(format!(
-            "tree equals {}'s except files changed on the production branch after the live release: {}",
-            expected.tag,
-            check.expected.join(", ")
-        ));
     }
 }

@@ -280,18 +280,25 @@ pub fn release_event(resolver: &Resolver<'_>, index: usize) -> Option<Event> {
 /// releases shown are those the environment's events in the window name.
 pub fn timeline(resolver: &Resolver<'_>, filter: &Filter) -> Timeline {
     let index = resolver.index;
-    let (mut events, malformed) = record_events(resolver, filter);
-    events.retain(|e| filter.keeps(e));
+    let (records, mut malformed) = record_events(resolver, filter);
+    // With an environment, the releases shown are those its records in the window name,
+    // whatever kinds are shown.
+    let in_scope: Vec<&Event> = records
+        .iter()
+        .filter(|e| filter.in_window(e.time) && filter.release.as_ref().is_none_or(|r| e.involves(r)))
+        .collect();
+    let named_releases = in_scope
+        .iter()
+        .flat_map(|e| [&e.release, &e.from, &e.to])
+        .flatten()
+        .filter_map(|t| index.release_position(t))
+        .collect::<Vec<usize>>();
+    let mut events: Vec<Event> = records.iter().filter(|e| filter.keeps(e)).cloned().collect();
     if filter.wants(EventKind::Release) {
         let positions: Vec<usize> = match (&filter.release, &filter.environment) {
             (Some(r), _) => index.release_position(r).into_iter().collect(),
             (None, Some(_)) => {
-                let mut named: Vec<usize> = events
-                    .iter()
-                    .flat_map(|e| [&e.release, &e.from, &e.to])
-                    .flatten()
-                    .filter_map(|t| index.release_position(t))
-                    .collect();
+                let mut named = named_releases;
                 named.sort_unstable();
                 named.dedup();
                 named
@@ -308,6 +315,12 @@ pub fn timeline(resolver: &Resolver<'_>, filter: &Filter) -> Timeline {
     }
     let omitted = filter.limit.map_or(0, |n| events.len().saturating_sub(n));
     events.drain(..omitted);
+    // The limit cuts the malformed records before the oldest event kept, too.
+    if omitted > 0
+        && let Some(first) = events.first()
+    {
+        malformed.retain(|m| m.time.is_some_and(|t| t.seconds >= first.time.seconds));
+    }
     Timeline {
         events,
         malformed,

@@ -133,14 +133,25 @@ pub fn record_story(resolver: &Resolver<'_>, candidate: &RecordCandidate) -> Sto
     }))
 }
 
-/// The deploy or restore a rollback rolled back: the newest one of its from-release in its
-/// environment before it.
+/// What an event made live in its environment (drills and releases change nothing).
+fn made_live(e: &Event) -> Option<&TagName> {
+    match e.kind {
+        EventKind::Deploy | EventKind::Restore => e.release.as_ref(),
+        EventKind::Rollback => e.to.as_ref(),
+        EventKind::Release | EventKind::Drill => None,
+    }
+}
+
+/// What a rollback rolled back: the record just before it in its environment that changed
+/// what was live, if that made the rollback's from-release live (a deploy, a restore, or an
+/// earlier rollback to it). `None` when the records do not say.
 fn rolled_back<'e>(rollback: &Event, events: &'e [Event]) -> Option<&'e Event> {
     let position = events.iter().position(|e| e.tag == rollback.tag)?;
     events[..position]
         .iter()
         .rev()
-        .find(|e| matches!(e.kind, EventKind::Deploy | EventKind::Restore) && e.release == rollback.from)
+        .find(|e| made_live(e).is_some())
+        .filter(|e| made_live(e) == rollback.from.as_ref())
 }
 
 /// The entries related to `event` among its environment's `events` (oldest first).
@@ -273,5 +284,34 @@ mod tests {
         assert_eq!(relations(&events[3], &events), [(Relation::RolledBackBy, "r1".into())]);
         // An earlier deploy of the same release was not what was rolled back.
         assert!(relations(&events[1], &events).is_empty());
+    }
+
+    #[test]
+    fn a_rollback_of_a_rollback_target_rolled_back_that_rollback_not_an_old_deploy() {
+        let events = vec![
+            event(EventKind::Deploy, "d-v11", 1, "v1.1", None, None),
+            event(EventKind::Deploy, "d-v12", 2, "v1.2", None, None),
+            event(EventKind::Rollback, "r-12-11", 3, "v1.2", Some("v1.1"), None),
+            event(EventKind::Drill, "drill", 4, "v1.1", Some("v1.0"), None),
+            event(EventKind::Rollback, "r-11-10", 5, "v1.1", Some("v1.0"), None),
+        ];
+        assert_eq!(
+            relations(&events[4], &events)[0],
+            (Relation::RolledBack, "r-12-11".into())
+        );
+        assert!(
+            relations(&events[0], &events).is_empty(),
+            "the old deploy was not rolled back"
+        );
+        assert_eq!(
+            relations(&events[1], &events),
+            [(Relation::RolledBackBy, "r-12-11".into())]
+        );
+        // A rollback whose from-release was not what the records say was live.
+        let odd = vec![
+            event(EventKind::Deploy, "d-v12", 1, "v1.2", None, None),
+            event(EventKind::Rollback, "r-11-10", 2, "v1.1", Some("v1.0"), None),
+        ];
+        assert!(relations(&odd[1], &odd).is_empty());
     }
 }

@@ -105,11 +105,14 @@ pub fn markdown(r: &DrillReport) -> String {
         .iter()
         .map(|step: &StepReport| {
             let mut details: Vec<String> = step.details.iter().map(|d| md::cell(d)).collect();
-            details.extend(
-                step.commands
-                    .iter()
-                    .map(|c| format!("{} {}: {}", c.role.as_str(), md::code(&c.command), md::cell(&c.status))),
-            );
+            details.extend(step.commands.iter().map(|c| {
+                format!(
+                    "{} {}: {}",
+                    c.role.as_str(),
+                    md::code_cell(&c.command),
+                    md::cell(&c.status)
+                )
+            }));
             if let Some(p) = &step.problem {
                 details.push(format!("**{}**", md::cell(p)));
             }
@@ -128,10 +131,10 @@ pub fn markdown(r: &DrillReport) -> String {
     for step in &r.steps {
         for c in step.commands.iter().filter(|c| !c.passed) {
             out.push_str(&format!(
-                "\n<details><summary>Output of {} ({}, {})</summary>\n\n{}\n</details>\n",
-                md::code(&c.command),
+                "\n<details><summary>Output of <code>{}</code> ({}, {})</summary>\n\n{}\n</details>\n",
+                md::html(&c.command),
                 step.kind.as_str(),
-                md::cell(&c.status),
+                md::html(&c.status),
                 md::fenced(&c.output, "text")
             ));
         }

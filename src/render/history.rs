@@ -115,14 +115,14 @@ pub fn markdown(t: &Timeline) -> String {
                 md::cell(&what(e)),
                 md::cell(&by(e)),
                 md::cell(e.incident.as_deref().unwrap_or("")),
-                md::code(e.tag.as_str()),
+                md::code_cell(e.tag.as_str()),
             ],
             Row::Malformed(m) => vec![
                 m.time.map_or(String::new(), |t| t.short()),
                 format!("{} — {}", md::cell(&malformed_what(m)), md::cell(&m.problem)),
                 String::new(),
                 String::new(),
-                md::code(m.tag.as_str()),
+                md::code_cell(m.tag.as_str()),
             ],
         });
     }

@@ -26,10 +26,27 @@ pub fn cell(text: &str) -> String {
     escape(&sanitize::line(text))
 }
 
-/// A code span (tag names, ids, paths); `|` is escaped so the span can sit in a table.
+/// A code span (tag names, ids, paths) in running text.
 pub fn code(text: &str) -> String {
-    let text = sanitize::line(text).replace('|', "\\|");
-    let longest = longest_backticks(&text);
+    span(&sanitize::line(text))
+}
+
+/// A code span in a table cell (`|` escaped, as GitHub's tables need even inside code).
+pub fn code_cell(text: &str) -> String {
+    span(&sanitize::line(text).replace('|', "\\|"))
+}
+
+/// Text inside raw HTML (`<summary>`), where Markdown is not parsed: HTML-escaped.
+pub fn html(text: &str) -> String {
+    sanitize::line(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn span(text: &str) -> String {
+    let longest = longest_backticks(text);
     let fence = "`".repeat(longest + 1);
     if longest > 0 {
         format!("{fence} {text} {fence}")
@@ -84,7 +101,12 @@ mod tests {
     fn untrusted_text_stays_in_its_place() {
         assert_eq!(cell("a|b <script>\u{1b}[31m"), "a\\|b &lt;script&gt;\\\\x1b\\[31m");
         assert_eq!(code("v1.2.3"), "`v1.2.3`");
-        assert_eq!(code("a`b|c"), "`` a`b\\|c ``");
+        assert_eq!(code("a`b|c"), "`` a`b|c ``");
+        assert_eq!(code_cell("a|b"), "`a\\|b`");
+        assert_eq!(
+            html("</summary><h1>x & y\"</h1>"),
+            "&lt;/summary&gt;&lt;h1&gt;x &amp; y&quot;&lt;/h1&gt;"
+        );
         assert_eq!(fenced("a\n```\nb\n", "diff"), "````diff\na\n```\nb\n````\n");
         assert_eq!(quote("one\n\ntwo <b>"), "> one\n>\n> two &lt;b&gt;\n");
         assert_eq!(

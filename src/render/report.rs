@@ -90,7 +90,7 @@ fn summary(v: &ReportView<'_>) -> String {
             md::code(d.tag.as_str())
         )),
         None => out.push_str(&format!(
-            "- No deploy record of {} in {} precedes the rollback, so when it went live is not recorded.\n",
+            "- The record before the rollback in {1} does not make {0} live, so when it went live there is not recorded.\n",
             md::code(&from),
             md::cell(&env)
         )),
@@ -138,8 +138,8 @@ fn timeline(v: &ReportView<'_>) -> String {
                 event = format!("**{event} (this rollback)**");
             }
             let source = match e.kind {
-                EventKind::Release => format!("release tag {}", md::code(e.tag.as_str())),
-                k => format!("{} record {}", k.as_str(), md::code(e.tag.as_str())),
+                EventKind::Release => format!("release tag {}", md::code_cell(e.tag.as_str())),
+                k => format!("{} record {}", k.as_str(), md::code_cell(e.tag.as_str())),
             };
             vec![
                 e.time.short(),
@@ -236,7 +236,7 @@ fn between(v: &ReportView<'_>) -> String {
             .iter()
             .map(|m| {
                 vec![
-                    md::code(&m.path),
+                    md::code_cell(&m.path),
                     format!("{:?}", m.change).to_lowercase(),
                     m.classification.as_str().to_owned(),
                     md::cell(&m.reason),

@@ -287,7 +287,7 @@ pub fn release_markdown(v: &ReleaseView<'_>) -> String {
         vec!["version".to_owned(), md::cell(&i.version)],
         vec![
             "commit".to_owned(),
-            i.commit.as_ref().map_or("-".into(), |c| md::code(c.as_str())),
+            i.commit.as_ref().map_or("-".into(), |c| md::code_cell(c.as_str())),
         ],
         vec!["date".to_owned(), i.date.map_or("-".into(), |d| d.rfc3339())],
         vec!["tagger".to_owned(), md::cell(&person(&i.tagger))],

@@ -11,13 +11,15 @@ use crate::common::*;
 /// Everything a drill must not change, as text: refs, the work tree's status, and every file
 /// under .git (objects, index, reflogs, config, …) with a hash of its bytes.
 fn fingerprint(dir: &Path) -> String {
-    // git may refresh the index's stat data the first time it looks; let it do so first.
-    git(dir, &["status", "--porcelain"]);
     let mut out = refs(dir);
-    out.push_str(&git(
-        dir,
-        &["status", "--porcelain", "--untracked-files=all", "--ignored"],
-    ));
+    if git(dir, &["rev-parse", "--is-bare-repository"]).trim() == "false" {
+        // git may refresh the index's stat data the first time it looks; let it do so first.
+        git(dir, &["status", "--porcelain"]);
+        out.push_str(&git(
+            dir,
+            &["status", "--porcelain", "--untracked-files=all", "--ignored"],
+        ));
+    }
     let git_dir = dir.join(git(dir, &["rev-parse", "--git-dir"]).trim());
     let mut files = BTreeMap::new();
     let mut stack = vec![git_dir.clone()];
@@ -106,7 +108,7 @@ fn a_drill_that_passes() {
         .collect();
     assert_eq!(
         outputs,
-        ["deploy on v1.1.0", "roll back on v1.0.0", "roll forward on v1.1.0"]
+        ["deploy on v1.1.0", "roll-back on v1.0.0", "roll-forward on v1.1.0"]
     );
     // What the steps checked out: the from-release, then the reverts, then the restore.
     let from = doc["from"]["commit"].as_str().unwrap();
@@ -206,7 +208,7 @@ fn migrations_run_down_on_the_old_code_and_up_on_the_new() {
             )
         })
         .collect();
-    assert_eq!(roles, ["migrate-down roll back", "migrate-up roll forward"]);
+    assert_eq!(roles, ["migrate-down roll-back", "migrate-up roll-forward"]);
 }
 
 #[test]
@@ -300,31 +302,39 @@ fn ctrl_c_kills_the_command_and_removes_the_scratch_copy() {
     let dir = tmp.path().join("repo");
     let scratch_parent = tempfile::tempdir().unwrap();
     let before = fingerprint(&dir);
-    let child = hermetic(Command::new(BIN).args(["drill", "--env", "production", "--test-cmd", "sleep 60"]))
-        .current_dir(&dir)
-        .env("TMPDIR", scratch_parent.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the scratch copy exists and the test command runs in it.
+    let marker = scratch_parent.path().with_extension("running");
+    let started = std::time::Instant::now();
+    let child = hermetic(Command::new(BIN).args([
+        "drill",
+        "--env",
+        "production",
+        "--test-cmd",
+        "touch \"$DRILL_TEST_MARKER\"; sleep 60",
+    ]))
+    .current_dir(&dir)
+    .env("TMPDIR", scratch_parent.path())
+    .env("DRILL_TEST_MARKER", &marker)
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Wait until the test command runs in the scratch copy.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let running = || {
-        std::fs::read_dir(scratch_parent.path())
-            .unwrap()
-            .flatten()
-            .any(|e| e.path().join("repo/src/app.py").exists())
-    };
-    while !running() {
+    while !marker.exists() {
         assert!(std::time::Instant::now() < deadline, "the drill did not start");
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
     // SAFETY: kill(2) on our own child.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // The 60-second command was killed, not waited for.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(stderr.contains("interrupted; the scratch copy was removed"), "{stderr}");
     assert_eq!(
         std::fs::read_dir(scratch_parent.path()).unwrap().count(),
@@ -332,4 +342,66 @@ fn ctrl_c_kills_the_command_and_removes_the_scratch_copy() {
         "scratch copy left behind"
     );
     assert_eq!(fingerprint(&dir), before);
+}
+
+#[test]
+fn git_variables_pointing_at_the_repository_do_not_reach_the_scratch_copy() {
+    // GIT_CONFIG, GIT_DIR and GIT_INDEX_FILE name the user's files: a drill that honoured them in
+    // the copy would write the user's config, refs and index.
+    let tmp = scratch("check-clean");
+    let dir = tmp.path().join("repo");
+    let scratch_parent = tempfile::tempdir().unwrap();
+    let before = fingerprint(&dir);
+    let git_dir = dir.join(".git");
+    let config = git_dir.join("config");
+    let index = git_dir.join("index");
+    let r = run_with(
+        &dir,
+        &[
+            "drill",
+            "--env",
+            "production",
+            "--test-cmd",
+            "git status --short >/dev/null && git rev-parse --git-dir",
+        ],
+        &[
+            ("TMPDIR", scratch_parent.path()),
+            ("GIT_CONFIG", &config),
+            ("GIT_DIR", &git_dir),
+            ("GIT_WORK_TREE", &dir),
+            ("GIT_INDEX_FILE", &index),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(fingerprint(&dir), before, "the drill changed the repository");
+    assert_eq!(std::fs::read_dir(scratch_parent.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_production_branch_is_the_one_the_real_rollback_would_use() {
+    // No `main`: the checked-out `develop` is the production branch, in the copy too.
+    let tmp = scratch("check-clean");
+    let dir = tmp.path().join("repo");
+    git(&dir, &["branch", "-m", "main", "develop"]);
+    let doc = run_in(
+        &dir,
+        &["drill", "--env", "production", "--strategy", "revert", "--json"],
+    )
+    .json();
+    assert_eq!(doc["passed"], true, "{doc}");
+}
+
+#[test]
+fn bare_and_detached_repositories_drill_too() {
+    for (fixture_name, args) in [
+        (
+            "bare",
+            &["--env", "production", "--from", "v1.1.0", "--to", "v1.0.0", "--json"][..],
+        ),
+        ("detached", &["--env", "production", "--json"][..]),
+    ] {
+        let r = drill(fixture_name, args);
+        assert_eq!(r.code, 0, "{fixture_name}: {}", r.stderr);
+        assert_eq!(r.json()["passed"], true, "{fixture_name}");
+    }
 }

@@ -116,6 +116,15 @@ fn history_filters() {
         events(&["--kind", "rollback,restore", "--env", "production"]),
         [FIRST_ROLLBACK, RESTORE, SECOND_ROLLBACK]
     );
+    // Only releases, of one environment: those its records name.
+    assert_eq!(
+        events(&["--kind", "release", "--env", "production"]),
+        ["v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0"]
+    );
+    assert_eq!(
+        events(&["--kind", "release", "--env", "production", "--since", "2026-01-05"]),
+        ["v1.3.0"]
+    );
     assert_eq!(
         events(&["--kind", "deploy", "--release", "v1.2.0", "--env", "production"]),
         ["deploy/production/20260105T110000Z.1-v1.2.0", REDEPLOY]
@@ -150,6 +159,7 @@ fn history_refuses_bad_filters() {
         (&["--env", "prod"][..], "unknown environment `prod`"),
         (&["--release", "v9.9.9"][..], "`v9.9.9` is not a release tag"),
         (&["--kind", "deploys"][..], "invalid value 'deploys'"),
+        (&["--limit", "0"][..], "--limit"),
     ] {
         let mut all = vec!["history"];
         all.extend_from_slice(args);

@@ -40,14 +40,25 @@ pub fn run(ctx: &Context, args: &DrillArgs) -> CommandResult {
     let show_progress = std::io::stderr().is_terminal();
     let progress = |line: &str| {
         if show_progress {
-            ctx.out.status(line);
+            ctx.out.status(&crate::ui::sanitize::line(line));
         }
     };
-    let report = drill::rehearse(ctx, &Request::from(&args.target), &commands, &progress)?;
+    let rehearsal = drill::rehearse(ctx, &Request::from(&args.target), &commands, &progress)?;
+    let report = rehearsal.report;
+    let loaded = ctx.load()?;
+    let mut warnings = ctx.ledger_warnings(&loaded, &[]);
+    for item in &rehearsal.blocked_here {
+        warnings.push((
+            format!(
+                "in this repository the rollback would be refused: {} ({})",
+                item.summary, item.id
+            ),
+            item.hint.clone(),
+        ));
+    }
 
     let mut record = None;
     if let Some(who) = &who {
-        let loaded = ctx.load()?;
         let draft = compose::drill(
             &report.environment,
             &report.from.tag,
@@ -55,7 +66,7 @@ pub fn run(ctx: &Context, args: &DrillArgs) -> CommandResult {
             &report.from.commit,
             report.strategy.as_str(),
             report.passed(),
-            report.failed_step().map(|s| s.kind.as_str()),
+            report.failed_step().map(|s| s.kind.id()),
             &summary(&report),
             &step_lines(&report),
             who.time,
@@ -72,11 +83,15 @@ pub fn run(ctx: &Context, args: &DrillArgs) -> CommandResult {
     }
     let record_name = record.as_ref().map(|(n, _)| n.as_str());
     if ctx.global.json {
-        ctx.out.json_doc(&render::doc(&report, record_name, Vec::new()))?;
+        let plain = warnings.iter().map(|(w, _)| w.clone()).collect();
+        ctx.out.json_doc(&render::doc(&report, record_name, plain))?;
     } else if args.markdown {
         ctx.out.data(&render::markdown(&report))?;
     } else {
         ctx.out.data(&render::human(&ctx.out, &report))?;
+    }
+    if !ctx.global.json {
+        ctx.print_warnings(&warnings);
     }
     if let Some(name) = record_name {
         ctx.out.status(&format!("Recorded as {name}"));

@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: &HistoryArgs) -> CommandResult {
         until,
         release,
         kinds: args.kind.clone(),
-        limit: args.limit,
+        limit: args.limit.map(|n| n as usize),
     };
     let resolver = Resolver::new(&loaded.index, ctx.reader()?);
     let timeline = history::timeline(&resolver, &filter);
