@@ -250,9 +250,8 @@ pub fn release_event(resolver: &Resolver<'_>, index: usize) -> Option<Event> {
     let object = resolver.object(&release.entry)?;
     let (subject, reason, by) = match &object.annotation {
         Some(a) => {
-            let text = crate::model::trailers::strip(&a.text());
-            let (subject, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
-            (subject.trim().to_owned(), body.trim().to_owned(), a.tagger.clone())
+            let (subject, body) = crate::model::trailers::subject_and_body(&a.text());
+            (subject, body, a.tagger.clone())
         }
         None => (object.commit_subject.clone().unwrap_or_default(), String::new(), None),
     };

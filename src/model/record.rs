@@ -200,11 +200,7 @@ impl Record {
                 },
             },
         };
-        let body_and_subject = trailers::strip(&text);
-        let (subject, body) = match body_and_subject.split_once('\n') {
-            Some((s, b)) => (s.trim().to_owned(), b.trim().to_owned()),
-            None => (body_and_subject.trim().to_owned(), String::new()),
-        };
+        let (subject, body) = trailers::subject_and_body(&text);
         Ok(Record {
             tag: tag.clone(),
             kind,

@@ -119,6 +119,15 @@ pub fn parse(message: &str) -> Vec<Trailer> {
     out
 }
 
+/// A message's subject (first line) and body (the text between it and the trailers), trimmed.
+pub fn subject_and_body(message: &str) -> (String, String) {
+    let text = strip(message);
+    match text.split_once('\n') {
+        Some((s, b)) => (s.trim().to_owned(), b.trim().to_owned()),
+        None => (text.trim().to_owned(), String::new()),
+    }
+}
+
 /// The message without its trailer block (subject and body), trailing blank lines removed.
 pub fn strip(message: &str) -> String {
     let (start, _) = split_block(message);

@@ -434,3 +434,55 @@ fn hostile_text_stays_inert_in_every_format() {
     assert_eq!(md.code, 0, "{}", md.stderr);
     assert!(!md.stdout.contains('\u{1b}'));
 }
+
+#[test]
+fn hostile_records_stay_inert_in_history_show_and_report() {
+    // A rollback record written by hand whose reason, incident, strategy and branch carry
+    // terminal escapes, an HTML tag and a table pipe.
+    let tmp = scratch("incident");
+    let dir = tmp.path().join("repo");
+    let (csi, osc, rlo) = ("\u{1b}[31m", "\u{1b}]0;pwned\u{7}", "\u{202e}");
+    let name = "rollback/production/20260112T000000Z.1-v1.3.0";
+    let message = format!(
+        "Roll back production from v1.3.0 to v1.2.0\n\n{csi}Reason{osc} with <script>x</script> | pipe {rlo}txt\n\nRollback-Environment: production\nRollback-From: v1.3.0\nRollback-To: v1.2.0\nRollback-Strategy: revert{csi}\nRollback-Incident: INC-{osc}1\nRollback-Branch: evil{csi}|<b>branch\nGit-Rollback-Format: 1\n"
+    );
+    let file = tmp.path().join("message");
+    std::fs::write(&file, message).unwrap();
+    git(
+        &dir,
+        &[
+            "tag",
+            "-a",
+            "--cleanup=verbatim",
+            "-F",
+            file.to_str().unwrap(),
+            name,
+            "v1.2.0^{commit}",
+        ],
+    );
+    for args in [
+        &["history", "--env", "production"][..],
+        &["history", "--env", "production", "--markdown"],
+        &["show", name],
+        &["show", name, "--markdown"],
+        &["report", name],
+    ] {
+        let r = run_in(&dir, args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        for text in [&r.stdout, &r.stderr] {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+                "{args:?}: {text:?}"
+            );
+        }
+        if args.contains(&"--markdown") || args[0] == "report" {
+            // Prose is HTML-escaped; names appear only inside code spans, where Markdown shows
+            // `<b>` as text.
+            assert!(!r.stdout.contains("<script>"), "{args:?}: {}", r.stdout);
+            assert!(
+                !r.stdout.contains("<b>") || r.stdout.contains("`evil\\x1b[31m|<b>branch`"),
+                "{args:?}"
+            );
+        }
+    }
+}

@@ -7,7 +7,7 @@ use crate::cli::context::Context;
 use crate::cli::error::{CommandError, CommandResult, ErrorKind};
 use crate::cli::rollback::range_between;
 use crate::ledger::Resolver;
-use crate::ledger::history::{self, Event, Filter};
+use crate::ledger::history::{self, Filter};
 use crate::ledger::story::Story;
 use crate::model::{RecordKind, TagName};
 use crate::render::report::{self, Between, ReportView};
@@ -34,14 +34,13 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> CommandResult {
     let from = event.from.clone().unwrap_or_else(|| TagName::new(""));
     let to = event.to.clone().unwrap_or_else(|| TagName::new(""));
 
-    let mut timeline: Vec<Event> = history::record_events(&resolver, &Filter::default())
-        .0
-        .into_iter()
-        .filter(|e| e.involves(&from))
-        .collect();
+    // The from-release and every record about it, in every environment.
+    let filter = Filter {
+        release: Some(from.clone()),
+        ..Filter::default()
+    };
+    let timeline = history::timeline(&resolver, &filter).events;
     let position = |t: &TagName| loaded.index.release_position(t);
-    timeline.extend(position(&from).and_then(|i| history::release_event(&resolver, i)));
-    timeline.sort_by(Event::chronological);
 
     let commit = |t: &TagName| position(t).and_then(|i| resolver.release_commit(i));
     let between = match (commit(&from), commit(&to)) {
