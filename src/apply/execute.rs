@@ -46,6 +46,10 @@ pub enum ApplyError {
     #[error(transparent)]
     Git(#[from] GitError),
     #[error(transparent)]
+    Driver(#[from] super::driver::DriverError),
+    #[error(transparent)]
+    Lock(#[from] super::lock::LockError),
+    #[error(transparent)]
     Compose(#[from] ComposeError),
     #[error("the refs were written but the journal was not (undo will not know this operation): {0}")]
     Journal(std::io::Error),
@@ -88,11 +92,45 @@ pub fn execute(
         }
     }
 
-    // Deployment layer first: if it fails, nothing is recorded.
+    // Deployment layer first, under the environment's lock: if it fails, nothing is recorded.
     let mut deploy_output = Vec::new();
+    let mut driver_result = None;
+    let mut held: Option<super::lock::EnvLock<'_>> = None;
     if opts.exec_deploy {
         let dir = reader.workdir().unwrap_or_else(|| reader.git_dir());
-        deploy_output = deploy::run_all(dir, &plan.deploy_commands)?;
+        held = Some(super::lock::acquire(
+            reader,
+            who,
+            &env,
+            &format!("roll back to {}", plan.to.tag),
+            false,
+        )?);
+        let settings = config.env_settings(&env);
+        match settings.and_then(|s| s.driver.as_ref()) {
+            Some(driver @ crate::config::Driver::Symlink { .. }) => {
+                let to = TagName::new(plan.to.tag.as_str());
+                let commit = oid(&plan.to.commit, "target commit")?;
+                let target = super::driver::Target {
+                    env: &env,
+                    release: &to,
+                    version: "",
+                    commit: &commit,
+                    artifact: "",
+                    from: None,
+                    reason: opts.reason,
+                };
+                let timeout = std::time::Duration::from_secs(settings.map_or(600, |s| s.timeout));
+                let ran = super::driver::run(reader, driver, super::driver::Action::Rollback, &target, dir, timeout)?;
+                driver_result = Some((ran.driver.to_owned(), ran.summary.clone()));
+                deploy_output.push((ran.summary, ran.output));
+            }
+            _ => {
+                deploy_output = deploy::run_all(dir, &plan.deploy_commands)?;
+                if !plan.deploy_commands.is_empty() {
+                    driver_result = Some(("command".to_owned(), "exit 0".to_owned()));
+                }
+            }
+        }
     }
 
     // Objects: revert commits.
@@ -144,6 +182,7 @@ pub fn execute(
             .collect::<Result<Vec<_>, _>>()?,
         created_commits: created_commits.clone(),
         branch: branch_name.clone(),
+        driver: driver_result,
     };
     let time = who.time;
     let draft = match (&plan.strategy, &plan.restores) {
@@ -259,6 +298,9 @@ pub fn execute(
         worktree,
     };
     journal::append(reader.git_dir(), &entry).map_err(ApplyError::Journal)?;
+    if let Some(lock) = held {
+        lock.release()?;
+    }
     Ok(Applied {
         outcome: plan,
         push,

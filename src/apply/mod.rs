@@ -3,9 +3,12 @@
 //! prints, prompts or decides.
 
 mod deploy;
+pub mod driver;
 pub mod execute;
 pub mod journal;
+pub mod lock;
 pub mod shell;
+pub mod symlink;
 pub mod undo;
 
 use std::path::Path;

@@ -92,6 +92,8 @@ pub enum Command {
     Tag(TagArgs),
     /// Record that a release went live in an environment (a deploy record)
     Deployed(DeployedArgs),
+    /// Deploy a release with the environment's driver, then write the deploy record
+    Deploy(DeployArgs),
     /// Run the pre-rollback checklist and recommend a strategy; exit 1 when something blocks
     Check(CheckArgs),
     /// Show (or save with --out) the plan of a rollback: every ref, commit and record it writes
@@ -205,8 +207,20 @@ pub struct DeployedArgs {
     /// Record the deploy of a release marked bad in this environment
     #[arg(long)]
     pub allow_bad: bool,
+    /// Deploy outside the environment's release windows; the reason goes into the record
+    #[arg(long, value_name = "REASON")]
+    pub outside_window: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub record: DeployedArgs,
+    /// Take over the environment's lock from a holder that is gone
+    #[arg(long)]
+    pub break_lock: bool,
 }
 
 /// How `tag` and `deployed` write.

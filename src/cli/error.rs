@@ -175,6 +175,8 @@ impl From<crate::apply::execute::ApplyError> for CommandError {
         use crate::apply::execute::ApplyError as A;
         match e {
             A::Git(g) => g.into(),
+            A::Driver(d) => d.into(),
+            A::Lock(l) => l.into(),
             e @ A::Stale { .. } => CommandError::new(ErrorKind::No, format!("{e}; nothing was written"))
                 .hint("something changed since the plan was made: make a new plan (git rollback plan)"),
             e @ (A::Conflict { .. } | A::TreeMismatch { .. }) => {
@@ -226,5 +228,79 @@ impl From<crate::plan::PlanError> for CommandError {
             P::NothingToRevert | P::AdvanceAndReset | P::Flag { .. } => ErrorKind::Input,
         };
         CommandError::new(kind, format!("{e}; nothing was written")).hint(e.hint())
+    }
+}
+
+impl From<crate::apply::driver::DriverError> for CommandError {
+    fn from(e: crate::apply::driver::DriverError) -> Self {
+        use crate::apply::driver::DriverError as D;
+        use crate::apply::symlink::DriverError as S;
+        let output_hints = |mut err: CommandError, output: &str| {
+            for line in output.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev() {
+                err = err.hint(format!("output: {}", crate::ui::sanitize::line(line)));
+            }
+            err
+        };
+        match e {
+            e @ D::NoCommand { .. } => CommandError::new(ErrorKind::Config, format!("{e}; nothing was done"))
+                .hint("set it in rollback.toml (docs/deploy-drivers.md)"),
+            D::Failed {
+                action,
+                command,
+                status,
+                output,
+            } => output_hints(
+                CommandError::new(
+                    ErrorKind::No,
+                    format!("the {action} command failed ({status}); no record was written"),
+                )
+                .hint(format!("command: {command}")),
+                &output,
+            ),
+            D::Symlink(S::Check {
+                path,
+                command,
+                status,
+                output,
+            }) => output_hints(
+                CommandError::new(
+                    ErrorKind::No,
+                    format!(
+                        "the release check failed in {} ({status}); `current` was not switched and no record was written",
+                        path.display()
+                    ),
+                )
+                .hint(format!("command: {command}")),
+                &output,
+            ),
+            D::Symlink(e) => CommandError::new(
+                ErrorKind::Repository,
+                format!("{e}; `current` was not switched and no record was written"),
+            ),
+        }
+    }
+}
+
+impl From<crate::apply::lock::LockError> for CommandError {
+    fn from(e: crate::apply::lock::LockError) -> Self {
+        use crate::apply::lock::LockError as L;
+        match e {
+            L::Held { env, holder } => {
+                let age = holder.age(crate::model::Timestamp::now());
+                CommandError::new(
+                    ErrorKind::No,
+                    format!(
+                        "{env} is locked: {} has held it {age} ({}) on {}, pid {}; nothing was done",
+                        crate::ui::sanitize::line(&holder.who),
+                        crate::ui::sanitize::line(&holder.what),
+                        crate::ui::sanitize::line(&holder.host),
+                        crate::ui::sanitize::line(&holder.pid),
+                    ),
+                )
+                .hint("wait for that deploy or rollback to finish")
+                .hint("if its holder is gone (the lock is stale), take it over with --break-lock")
+            }
+            L::Git(g) => g.into(),
+        }
     }
 }

@@ -79,6 +79,7 @@ fn run(ctx: &Context, command: Option<Command>, guided: &args::GuidedArgs) -> Co
         Some(Command::Status(a)) => commands::status::run(ctx, &a),
         Some(Command::Tag(a)) => commands::tag::run(ctx, &a),
         Some(Command::Deployed(a)) => commands::deployed::run(ctx, &a),
+        Some(Command::Deploy(a)) => commands::deploy::run(ctx, &a),
         Some(Command::Check(a)) => commands::check::run(ctx, &a),
         Some(Command::Plan(a)) => commands::plan::run(ctx, &a),
         Some(Command::Apply(a)) => commands::apply::run(ctx, &a),

@@ -484,6 +484,14 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
             .unwrap_or_default(),
         remote: &config.remote,
         deploy_commands,
+        driver_step: match config.env_settings(&p.environment).and_then(|s| s.driver.as_ref()) {
+            Some(crate::config::Driver::Symlink { root, .. }) => Some(format!(
+                "switch {}/current back to releases/{} (the release-directory driver; --exec-deploy does it)",
+                root.display(),
+                crate::apply::symlink::dir_name(&crate::model::TagName::new(to_tag))
+            )),
+            _ => None,
+        },
         restores: None,
         reason,
         incident,

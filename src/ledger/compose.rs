@@ -42,6 +42,10 @@ pub struct DeployFacts {
     pub backfilled: bool,
     /// The release was marked bad in this environment and the user overrode that.
     pub allowed_bad: bool,
+    /// Deployed outside the environment's release windows, and why.
+    pub outside_window: Option<String>,
+    /// The deployment driver that deployed it (`command`, `symlink`) and what it did.
+    pub driver: Option<(String, String)>,
 }
 
 /// A deploy record: `release` went live in `env` at `time`.
@@ -57,6 +61,13 @@ pub fn deploy(environment: &EnvName, release: &TagName, commit: &Oid, time: Time
     }
     if facts.allowed_bad {
         t.push(Trailer::new("Deploy-Allowed-Bad", "yes"));
+    }
+    if let Some(reason) = &facts.outside_window {
+        t.push(Trailer::new("Deploy-Outside-Window", reason));
+    }
+    if let Some((driver, result)) = &facts.driver {
+        t.push(Trailer::new("Deploy-Driver", driver));
+        t.push(Trailer::new("Deploy-Driver-Result", result));
     }
     Draft {
         kind: RecordKind::Deploy,
@@ -79,6 +90,8 @@ pub struct RollbackFacts {
     pub reverted: Vec<Oid>,
     pub created_commits: Vec<Oid>,
     pub branch: Option<String>,
+    /// The deployment driver that rolled back (`command`, `symlink`) and what it did.
+    pub driver: Option<(String, String)>,
 }
 
 /// A rollback record: `env` went from `from` back to `to`; `target` is what it points at.
@@ -113,6 +126,10 @@ pub fn rollback(
     );
     if let Some(b) = &facts.branch {
         t.push(Trailer::new("Rollback-Branch", b));
+    }
+    if let Some((driver, result)) = &facts.driver {
+        t.push(Trailer::new("Rollback-Driver", driver));
+        t.push(Trailer::new("Rollback-Driver-Result", result));
     }
     Draft {
         kind: RecordKind::Rollback,

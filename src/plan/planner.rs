@@ -41,6 +41,8 @@ pub struct PlanInput<'a> {
     pub backup_ref: String,
     pub remote: &'a str,
     pub deploy_commands: Vec<String>,
+    /// What the environment's release-directory driver would do (`--exec-deploy` does it).
+    pub driver_step: Option<String>,
     pub restores: Option<String>,
     pub reason: Option<String>,
     pub incident: Option<String>,
@@ -251,7 +253,9 @@ pub fn plan(i: &PlanInput<'_>) -> Result<Plan, PlanError> {
         }
         _ => {}
     }
-    if i.deploy_commands.is_empty() && s == Strategy::Deploy {
+    if let (Some(step), Strategy::Deploy) = (&i.driver_step, s) {
+        next_steps.push(step.clone());
+    } else if i.deploy_commands.is_empty() && s == Strategy::Deploy {
         next_steps.push(format!(
             "roll back the deployment of {} in {} to {} with your deploy tool (configure [environments.{}] rollback-command to have it here)",
             i.from.tag, i.environment, i.to.tag, i.environment

@@ -117,6 +117,16 @@ pub struct DeployedDoc<'a> {
     pub release: &'a str,
     pub time: String,
     pub artifacts: &'a [String],
+    /// `--outside-window`'s reason, when deployed outside the release windows.
+    pub outside_window: Option<&'a str>,
+    /// The deployment driver that ran (`deploy` only): `{"name", "result"}`.
+    pub driver: Option<DriverDto<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct DriverDto<'a> {
+    pub name: &'a str,
+    pub result: &'a str,
 }
 
 /// `git-rollback/deployed/v1`: the record's tag is both `tag` and `record`.
@@ -124,7 +134,7 @@ pub fn deployed_doc<'a>(
     v: &'a WriteView<'a>,
     release: &'a TagName,
     time: Timestamp,
-    artifacts: &'a [String],
+    facts: &'a crate::ledger::compose::DeployFacts,
 ) -> DeployedDoc<'a> {
     DeployedDoc {
         tag: base(v, "git-rollback/deployed/v1"),
@@ -132,6 +142,8 @@ pub fn deployed_doc<'a>(
         environment: v.environment.map(|e| e.as_str()),
         release: release.as_str(),
         time: time.rfc3339(),
-        artifacts,
+        artifacts: &facts.artifacts,
+        outside_window: facts.outside_window.as_deref(),
+        driver: facts.driver.as_ref().map(|(name, result)| DriverDto { name, result }),
     }
 }

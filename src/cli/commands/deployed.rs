@@ -1,18 +1,45 @@
 //! `git rollback deployed <release> --env E`: write a deploy record.
 
-use crate::cli::args::DeployedArgs;
+use crate::cli::args::{DeployedArgs, WriteArgs};
 use crate::cli::commands::writing;
 use crate::cli::context::{Context, Loaded};
 use crate::cli::error::{CommandError, CommandResult, ErrorKind};
+use crate::config::Config;
 use crate::ledger::compose::{self, DeployFacts};
 use crate::ledger::{Resolver, tagging};
-use crate::model::{Component, Timestamp, trailers};
+use crate::model::{Component, EnvName, Identity, Oid, TagName, Timestamp, trailers, window};
 use crate::render::write::{self, WriteView};
 
 pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
+    let checked = check(ctx, args)?;
+    record(ctx, checked, &args.write, "deployed")
+}
+
+/// A deploy record about to be written: everything checked, the facts gathered.
+pub struct Checked {
+    pub loaded: Loaded,
+    pub who: Identity,
+    pub env: EnvName,
+    pub release: usize,
+    pub commit: Oid,
+    pub time: Timestamp,
+    pub facts: DeployFacts,
+}
+
+impl Checked {
+    pub fn tag(&self) -> &TagName {
+        &self.loaded.index.releases[self.release].entry.name
+    }
+}
+
+/// Checks a deploy of `args.release` to `args.env` at `time`: the identity is allowed, the
+/// release is not bad (or `--allow-bad`), it is on a release branch, and the environment's
+/// release window is open (or `--outside-window` says why not).
+pub fn check(ctx: &Context, args: &DeployedArgs) -> CommandResult<Checked> {
     let loaded = ctx.load()?;
     let reader = ctx.reader()?;
     let who = writing::identity(ctx)?;
+    writing::check_allowed(&loaded.config, &who, "record deploys")?;
     let env = ctx.environment(&loaded, args.env.as_deref())?;
     let component = ctx.component(&loaded.config, args.component.as_deref())?;
     let index = find_release(&loaded, &args.release, component.as_ref())?;
@@ -55,6 +82,7 @@ pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
             at
         }
     };
+    let outside_window = check_window(&loaded.config, &env, time, args.outside_window.as_deref())?;
     let artifacts = if args.artifact.is_empty() {
         let annotation = resolver.object(&release.entry).and_then(|o| o.annotation);
         let own = annotation.map(|a| a.trailers()).unwrap_or_default();
@@ -71,26 +99,83 @@ pub fn run(ctx: &Context, args: &DeployedArgs) -> CommandResult {
         note: writing::body("--note", &args.note)?,
         backfilled: args.at.is_some(),
         allowed_bad: bad,
+        outside_window,
+        driver: None,
     };
-    let draft = compose::deploy(&env, &release.entry.name, &commit, time, &facts);
+    Ok(Checked {
+        loaded,
+        who,
+        env,
+        release: index,
+        commit,
+        time,
+        facts,
+    })
+}
+
+/// The release windows of `env` at `time`: open, or closed with `--outside-window <reason>`
+/// (returned, for the record); closed without it is refused.
+pub fn check_window(
+    config: &Config,
+    env: &EnvName,
+    time: Timestamp,
+    reason: Option<&str>,
+) -> CommandResult<Option<String>> {
+    let windows = config
+        .env_settings(env)
+        .map(|s| s.windows.as_slice())
+        .unwrap_or_default();
+    if window::open(windows, time) {
+        return Ok(None);
+    }
+    let list: Vec<&str> = windows.iter().map(|w| w.text.as_str()).collect();
+    match reason.map(str::trim) {
+        Some(r) if !r.is_empty() => {
+            let t = writing::trailer_values("--outside-window", "Deploy-Outside-Window", &[r.to_owned()])?;
+            Ok(t.into_iter().next().map(|t| t.value))
+        }
+        _ => Err(CommandError::new(
+            ErrorKind::No,
+            format!(
+                "{} is outside the release windows of {env} ({}); nothing was written",
+                time.rfc3339(),
+                list.join("; ")
+            ),
+        )
+        .hint("deploy inside a window, or say why not: --outside-window \"<reason>\" (the record keeps it)")),
+    }
+}
+
+/// Composes, writes and shows the deploy record (`command` names the reflog entry).
+pub fn record(ctx: &Context, c: Checked, how: &WriteArgs, command: &str) -> CommandResult {
+    let loaded = &c.loaded;
+    let release = &loaded.index.releases[c.release];
+    let draft = compose::deploy(&c.env, &release.entry.name, &c.commit, c.time, &c.facts);
     let new = compose::compose(&loaded.config, &loaded.index, &draft, &[])
         .map_err(|e| CommandError::new(ErrorKind::Input, e.to_string()))?;
-
     let remote = loaded.config.remote.as_str();
-    let written = writing::write(ctx, &loaded, &who, &new, "git-rollback: deployed", false, &args.write)?;
+    let written = writing::write(
+        ctx,
+        loaded,
+        &c.who,
+        &new,
+        &format!("git-rollback: {command}"),
+        false,
+        how,
+    )?;
     let view = WriteView {
         what: "deploy record",
         tag: &new,
         version: None,
         component: &release.component,
-        environment: Some(&env),
+        environment: Some(&c.env),
         signed: false,
-        who: &who,
+        who: &c.who,
         written: written.as_ref(),
         remote,
         warnings: &[],
     };
-    let doc = write::deployed_doc(&view, &release.entry.name, time, &facts.artifacts);
+    let doc = write::deployed_doc(&view, &release.entry.name, c.time, &c.facts);
     writing::show(ctx, &view, &doc)
 }
 

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod check;
 pub mod completions;
 pub mod demo;
+pub mod deploy;
 pub mod deployed;
 pub mod drill;
 pub mod guided;

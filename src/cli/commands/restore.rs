@@ -170,6 +170,7 @@ pub fn prepare(
         backup_ref: String::new(),
         remote: &loaded.config.remote,
         deploy_commands: Vec::new(),
+        driver_step: None,
         restores: Some(record.tag.to_string()),
         reason: reason.clone(),
         incident: None,

@@ -17,6 +17,7 @@ pub fn run(ctx: &Context, args: &TagArgs) -> CommandResult {
         .unwrap_or(Component::DEFAULT);
     let reader = ctx.reader()?;
     let who = writing::identity(ctx)?;
+    writing::check_allowed(&loaded.config, &who, "tag releases")?;
     let commit = reader.resolve_commit(&args.rev)?.ok_or_else(|| {
         CommandError::new(
             ErrorKind::Input,

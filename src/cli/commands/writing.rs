@@ -121,3 +121,18 @@ pub fn show(ctx: &Context, view: &WriteView<'_>, doc: &impl serde::Serialize) ->
     }
     view.written.map_or(Ok(()), |w| push_result(&w.push))
 }
+
+/// Refuses a writer `[policy] allow` does not list.
+pub fn check_allowed(config: &crate::config::Config, who: &Identity, what: &str) -> CommandResult {
+    if config.allows(&who.person) {
+        return Ok(());
+    }
+    Err(CommandError::new(
+        ErrorKind::No,
+        format!(
+            "{} may not {what}: `[policy] allow` in rollback.toml does not list them; nothing was written",
+            who.person
+        ),
+    )
+    .hint("ask someone listed there, or add the identity (docs/configuration.md)"))
+}
