@@ -12,6 +12,7 @@ use super::error::{CommandError, CommandResult, ErrorKind};
 use super::rollback::{self, PlanOptions, Request};
 use crate::apply::execute::{Applied, Options, execute};
 use crate::apply::shell;
+use crate::apply::symlink::{self, Releases};
 use crate::checklist::{self, Checked, Status};
 use crate::drill::{self, CommandReport, DrillReport, Point, Role, StepKind, StepReport, Verdict};
 use crate::git::exec::REPOSITORY_VARIABLES;
@@ -58,9 +59,18 @@ pub struct Rehearsal {
     pub blocked_here: Vec<checklist::Item>,
 }
 
+/// The environment's release-directory driver, rehearsed against a scratch root.
+struct Directories {
+    releases: Releases,
+    check: Option<String>,
+    keep: usize,
+    timeout: Duration,
+}
+
 /// The drill's state between steps.
 struct Run<'a> {
     scratch: &'a Scratch,
+    directories: Option<Directories>,
     global: GlobalArgs,
     production_branch: Option<String>,
     commands: &'a Commands,
@@ -88,6 +98,35 @@ impl Run<'_> {
         };
         let run = shell::run(self.scratch.path(), command, &env, &opts);
         Some(drill::command_report(role, &run, self.commands.timeout))
+    }
+
+    /// With a release-directory driver: makes `release` live in the scratch root and checks
+    /// that `current` points at it.
+    fn switch(&self, step: &mut Step, release: &Point) {
+        let Some(d) = &self.directories else { return };
+        let done = self.scratch.reader().map_err(|e| e.to_string()).and_then(|reader| {
+            d.releases
+                .deploy(
+                    &reader,
+                    &release.tag,
+                    &release.commit,
+                    d.check.as_deref(),
+                    d.keep,
+                    d.timeout,
+                )
+                .map_err(|e| e.to_string())
+        });
+        let want = symlink::dir_name(&release.tag);
+        match done.and_then(|_| d.releases.pointed("current").map_err(|e| e.to_string())) {
+            Ok(Some(now)) if now == want => step.detail(format!(
+                "release-directory driver: current -> releases/{want} (in a scratch root)"
+            )),
+            Ok(other) => step.fail(format!(
+                "the release-directory driver left current at {} instead of releases/{want}",
+                other.unwrap_or_else(|| "nothing".into())
+            )),
+            Err(e) => step.fail(format!("the release-directory driver failed: {e}")),
+        }
     }
 
     /// A context on the scratch copy (read afresh for each step).
@@ -190,8 +229,21 @@ pub fn rehearse(
             empty
         }
     };
+    let directories = match prepared.loaded.config.env_settings(&environment) {
+        Some(s) => match &s.driver {
+            Some(crate::config::Driver::Symlink { keep, check, .. }) => Some(Directories {
+                releases: Releases::new(&scratch.side_path("deploy-root")),
+                check: check.clone(),
+                keep: *keep,
+                timeout: Duration::from_secs(s.timeout),
+            }),
+            _ => None,
+        },
+        None => None,
+    };
     let run = Run {
         scratch: &scratch,
+        directories,
         global: GlobalArgs {
             config: Some(config),
             ..ctx.global.clone()
@@ -340,7 +392,10 @@ impl Step {
 fn deploy(run: &Run<'_>, step: &mut Step, from: &Point) {
     if step.check_out(run, &from.commit, from.tag.as_str()) {
         step.detail(format!("checked out {} ({})", from.tag, from.commit.short()));
-        step.command(run.command(Role::Test, StepKind::Deploy, from.tag.as_str()));
+        run.switch(step, from);
+        if !step.failed() {
+            step.command(run.command(Role::Test, StepKind::Deploy, from.tag.as_str()));
+        }
     }
 }
 
@@ -416,6 +471,10 @@ fn roll_back(
     if step.failed() || !step.check_out(run, &result, "the rolled-back state") {
         return None;
     }
+    run.switch(step, to);
+    if step.failed() {
+        return None;
+    }
     step.command(run.command(Role::Test, StepKind::RollBack, to.tag.as_str()));
     outcome.record.clone()
 }
@@ -469,6 +528,10 @@ fn roll_forward(
         }
     };
     if !step.check_out(run, &result, "the rolled-forward state") {
+        return;
+    }
+    run.switch(step, from);
+    if step.failed() {
         return;
     }
     step.command(run.command(Role::MigrateUp, StepKind::RollForward, from.tag.as_str()));

@@ -276,6 +276,20 @@ fn component(ctx: &Context, loaded: &Loaded, req: &Request) -> CommandResult<Com
     .hint(format!("components: {}", names.join(", "))))
 }
 
+/// For a rollback outside the environment's release windows: a note saying so (rollbacks are
+/// always allowed; windows only hold back deploys).
+pub fn window_note(config: &crate::config::Config, env: &EnvName) -> Option<String> {
+    let windows = &config.env_settings(env)?.windows;
+    if crate::model::window::open(windows, Timestamp::now()) {
+        return None;
+    }
+    let list: Vec<&str> = windows.iter().map(|w| w.text.as_str()).collect();
+    Some(format!(
+        "note: {env} is outside its release windows ({}); rollbacks are always allowed",
+        list.join("; ")
+    ))
+}
+
 /// What `plan`/`run` add to a request.
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {

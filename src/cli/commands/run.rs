@@ -11,6 +11,9 @@ use crate::render::outcome;
 pub fn run(ctx: &Context, args: &RunArgs) -> CommandResult {
     let reason = rollback::check_reason(args.how.reason.as_deref(), !args.dry_run)?;
     let prepared = rollback::prepare(ctx, &Request::from(&args.target))?;
+    if let Some(note) = rollback::window_note(&prepared.loaded.config, &prepared.environment) {
+        ctx.out.status(&note);
+    }
     let plan = rollback::make_plan(ctx, &prepared, &PlanOptions::from(&args.how))?;
     let gated = checklist::gate(plan.clone(), &prepared.report);
     if args.dry_run {

@@ -109,6 +109,9 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
     // strategy) reuse it, and only another target reads the repository again.
     let mut prepared = rollback::prepare(ctx, &request)?;
     ctx.out.data(&header(ctx, &prepared))?;
+    if let Some(note) = rollback::window_note(&prepared.loaded.config, &prepared.environment) {
+        ctx.out.status(&note);
+    }
 
     // 2. The situation.
     let situation = match a.situation {
