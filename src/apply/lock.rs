@@ -59,7 +59,12 @@ impl Holder {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error("{env} is locked by {} on {} since {} ({}): {}", holder.who, holder.host, holder.since.map_or("?".into(), |t| t.rfc3339()), holder.pid, holder.what)]
-    Held { env: EnvName, holder: Box<Holder> },
+    Held {
+        env: EnvName,
+        holder: Box<Holder>,
+        /// When it was found held (for its age).
+        now: Timestamp,
+    },
     #[error(transparent)]
     Git(#[from] GitError),
 }
@@ -116,6 +121,7 @@ pub fn acquire<'r>(
             return Err(LockError::Held {
                 env: env.clone(),
                 holder: Box::new(h),
+                now: who.time,
             });
         }
         Some(h) => RefChange::Update {
@@ -134,6 +140,7 @@ pub fn acquire<'r>(
             Ok(Some(h)) => LockError::Held {
                 env: env.clone(),
                 holder: Box::new(h),
+                now: who.time,
             },
             _ => LockError::Git(e),
         },

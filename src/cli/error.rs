@@ -285,8 +285,8 @@ impl From<crate::apply::lock::LockError> for CommandError {
     fn from(e: crate::apply::lock::LockError) -> Self {
         use crate::apply::lock::LockError as L;
         match e {
-            L::Held { env, holder } => {
-                let age = holder.age(crate::model::Timestamp::now());
+            L::Held { env, holder, now } => {
+                let age = holder.age(now);
                 CommandError::new(
                     ErrorKind::No,
                     format!(

@@ -3,6 +3,7 @@
 mod check;
 mod common;
 mod demo;
+mod deploy;
 mod drill;
 mod errors;
 mod guided;
