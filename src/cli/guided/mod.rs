@@ -220,13 +220,25 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
             a.incident = (!i.is_empty()).then_some(i);
         }
 
-        // 9. Confirm (default No), naming what happens.
+        // 9. Confirm (default No), naming what happens. The deploy strategy runs the
+        // environment's deployment driver, when one is configured.
+        let drives = strategy == Strategy::Deploy
+            && prepared
+                .loaded
+                .config
+                .env_settings(&prepared.environment)
+                .is_some_and(|s| s.driver.is_some());
         let question = format!(
-            "Roll back {} from {} to {} with the {} strategy?",
+            "Roll back {} from {} to {} with the {} strategy{}?",
             env,
             plan.from.tag,
             plan.to.tag,
-            strategy.as_str()
+            strategy.as_str(),
+            if drives {
+                ", running the deployment driver now"
+            } else {
+                ""
+            }
         );
         if !answer(p.confirm(&question, false))? {
             return Err(aborted());
@@ -245,14 +257,15 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
             reason: &reason,
             incident: a.incident.as_deref(),
             push: false,
-            exec_deploy: false,
+            exec_deploy: drives,
             command: "guided",
         };
         rollback::execute_and_render(ctx, &prepared.loaded, checked, &opts)?;
-        ctx.out.status(&format!(
-            "Next time, without prompts: {}",
-            equivalent_command(&a, Some(&env))
-        ));
+        let mut again = equivalent_command(&a, Some(&env));
+        if drives {
+            again.push_str(" --exec-deploy");
+        }
+        ctx.out.status(&format!("Next time, without prompts: {again}"));
         return Ok(());
     }
 }
