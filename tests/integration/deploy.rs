@@ -475,3 +475,100 @@ fn a_hanging_driver_is_killed_at_the_timeout_and_records_nothing() {
     assert!(started.elapsed().as_secs() < 30);
     assert_eq!(refs(&dir), before, "no record, no lock left");
 }
+
+#[test]
+fn a_release_with_a_link_out_of_its_directory_is_not_exported() {
+    let srv = tempfile::tempdir().unwrap();
+    let root = srv.path().join("shop");
+    let toml = format!(
+        "[environments.production]\n[environments.production.symlink]\nroot = \"{}\"\n",
+        root.display()
+    );
+    let (_tmp, dir, config) = setup(&toml);
+    std::os::unix::fs::symlink("../../../etc/passwd", dir.join("src/evil")).unwrap();
+    git(&dir, &["add", "src/evil"]);
+    git(&dir, &["commit", "-q", "-m", "A link out"]);
+    git(&dir, &["tag", "-a", "-m", "Release v1.2.0", "v1.2.0"]);
+    let before = refs(&dir);
+    let r = run_in(
+        &dir,
+        &with_config(&config, &["deploy", "v1.2.0", "--env", "production", "--yes"]),
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`src/evil` is a symbolic link to `../../../etc/passwd`, outside the release directory"),
+        "{}",
+        r.stderr
+    );
+    assert!(!root.join("current").exists());
+    let left: Vec<_> = std::fs::read_dir(root.join("releases")).unwrap().flatten().collect();
+    assert!(left.is_empty(), "a partial export was left: {left:?}");
+    assert_eq!(refs(&dir), before);
+}
+
+#[test]
+fn an_unwritable_root_fails_with_its_path_and_records_nothing() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        return; // root writes anywhere: the refusal cannot be provoked here
+    }
+    let srv = tempfile::tempdir().unwrap();
+    let root = srv.path().join("shop");
+    std::fs::create_dir(&root).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let toml = format!("[environments.production.symlink]\nroot = \"{}\"\n", root.display());
+    let (_tmp, dir, config) = setup(&toml);
+    let before = refs(&dir);
+    let r = run_in(
+        &dir,
+        &with_config(&config, &["deploy", "v1.0.0", "--env", "production", "--yes"]),
+    );
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&root.join("releases").display().to_string()),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(refs(&dir), before);
+}
+
+#[test]
+fn a_drill_rehearses_the_release_directory_driver_in_a_scratch_root() {
+    let srv = tempfile::tempdir().unwrap();
+    let root = srv.path().join("shop");
+    let toml = format!(
+        "[environments.production]\n[environments.production.symlink]\nroot = \"{}\"\n",
+        root.display()
+    );
+    let (_tmp, dir, config) = setup(&toml);
+    let r = run_in(&dir, &with_config(&config, &["drill", "--env", "production", "--json"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = r.json();
+    let lines: Vec<String> = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s["details"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_str().unwrap())
+                .find(|d| d.starts_with("release-directory driver"))
+                .unwrap_or("none")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "release-directory driver: current -> releases/v1.1.0 (in a scratch root)",
+            "release-directory driver: current -> releases/v1.0.0 (in a scratch root)",
+            "release-directory driver: current -> releases/v1.1.0 (in a scratch root)",
+        ]
+    );
+    assert!(!root.exists(), "the real root was touched");
+}

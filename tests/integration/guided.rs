@@ -287,3 +287,40 @@ fn flags_skip_their_prompts_and_an_empty_reason_is_asked_again() {
     );
     assert!(asked[0].starts_with("Why") && asked[1].starts_with("Why"));
 }
+
+#[test]
+fn the_deploy_strategy_runs_the_environments_driver_and_says_so() {
+    env_identity();
+    let tmp = scratch("check-clean");
+    let dir = tmp.path().join("repo");
+    let srv = tempfile::tempdir().unwrap();
+    let root = srv.path().join("shop");
+    let config = tmp.path().join("rollback.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[environments.production]\n[environments.production.symlink]\nroot = \"{}\"\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    let config_flag = config.to_str().unwrap();
+    // Situation default, target default, strategy: deploy (first), reason, incident, yes.
+    let (code, out, asked) = drive(
+        &dir,
+        &["--config", config_flag],
+        vec![Default, Default, Pick(0), Text("why".into()), Text(String::new()), Yes],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        asked.iter().any(|q| q.contains("running the deployment driver now")),
+        "{asked:?}"
+    );
+    assert_eq!(
+        std::fs::read_link(root.join("current")).unwrap().display().to_string(),
+        "releases/v1.0.0"
+    );
+    assert!(out.contains("--exec-deploy"), "{out}");
+    let record = git(&dir, &["tag", "--list", "rollback/*"]).trim().to_owned();
+    assert!(trailers_of(&dir, &record).contains("Rollback-Driver: symlink\n"));
+}
