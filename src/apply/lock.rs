@@ -156,33 +156,26 @@ pub fn acquire<'r>(
 }
 
 impl EnvLock<'_> {
+    /// Deletes the lock ref, if it still holds our value.
+    fn delete(&self) -> Result<(), GitError> {
+        let change = RefChange::Delete {
+            name: self.name.clone(),
+            old: self.id,
+        };
+        git::apply_refs(self.reader, &self.who, &[change], "git-rollback: unlock")
+    }
+
     /// Releases the lock (only if it is still ours).
     pub fn release(mut self) -> Result<(), GitError> {
         self.released = true;
-        git::apply_refs(
-            self.reader,
-            &self.who,
-            &[RefChange::Delete {
-                name: self.name.clone(),
-                old: self.id,
-            }],
-            "git-rollback: unlock",
-        )
+        self.delete()
     }
 }
 
 impl Drop for EnvLock<'_> {
     fn drop(&mut self) {
         if !self.released {
-            let _ = git::apply_refs(
-                self.reader,
-                &self.who,
-                &[RefChange::Delete {
-                    name: self.name.clone(),
-                    old: self.id,
-                }],
-                "git-rollback: unlock",
-            );
+            let _ = self.delete();
         }
     }
 }
