@@ -49,6 +49,8 @@ pub struct Ran {
     /// The rendered command, for a command driver.
     pub command: Option<String>,
     pub output: String,
+    /// What went wrong after the switch (the release-directory driver); the switch stands.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +103,60 @@ pub fn command(driver: &Driver, action: Action, t: &Target<'_>) -> Result<Option
     }
 }
 
+/// The values of a target as environment variables for driver commands
+/// (`GIT_ROLLBACK_RELEASE`, …), for scripts that would rather read them than take arguments.
+pub fn env(t: &Target<'_>) -> Vec<(&'static str, String)> {
+    vec![
+        ("GIT_ROLLBACK_ENV", t.env.to_string()),
+        ("GIT_ROLLBACK_RELEASE", t.release.to_string()),
+        ("GIT_ROLLBACK_VERSION", t.version.to_owned()),
+        ("GIT_ROLLBACK_COMMIT", t.commit.to_string()),
+        ("GIT_ROLLBACK_ARTIFACT", t.artifact.to_owned()),
+        ("GIT_ROLLBACK_FROM", t.from.map(|f| f.to_string()).unwrap_or_default()),
+        ("GIT_ROLLBACK_REASON", t.reason.to_owned()),
+    ]
+}
+
+/// How driver commands run: in a process group of their own, so a timeout or Ctrl-C
+/// (`cancel`) kills the deployment tool they started, not only the shell.
+pub fn options<'a>(timeout: Duration, cancel: &'a dyn Fn() -> bool) -> shell::Options<'a> {
+    shell::Options {
+        timeout,
+        cancel,
+        own_group: true,
+        env_remove: &[],
+    }
+}
+
+/// Runs `cmd` (an already rendered driver command) in `dir`.
+pub fn run_command(
+    cmd: &str,
+    action: Action,
+    t: &Target<'_>,
+    dir: &Path,
+    timeout: Duration,
+    cancel: &dyn Fn() -> bool,
+) -> Result<Ran, DriverError> {
+    let vars = env(t);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = shell::run(dir, cmd, &vars, &options(timeout, cancel));
+    if !run.succeeded() {
+        return Err(DriverError::Failed {
+            action: action.as_str(),
+            command: cmd.to_owned(),
+            status: run.status_text(timeout),
+            output: run.output,
+        });
+    }
+    Ok(Ran {
+        driver: "command",
+        summary: run.status_text(timeout),
+        command: Some(cmd.to_owned()),
+        output: run.output,
+        warnings: Vec::new(),
+    })
+}
+
 /// Runs the driver: the command in `dir` (the work tree), or the release-directory switch.
 pub fn run(
     reader: &Reader,
@@ -109,33 +165,16 @@ pub fn run(
     t: &Target<'_>,
     dir: &Path,
     timeout: Duration,
+    cancel: &dyn Fn() -> bool,
 ) -> Result<Ran, DriverError> {
     match driver {
         Driver::Command { .. } => {
             let cmd = command(driver, action, t)?.unwrap_or_default();
-            let opts = shell::Options {
-                timeout,
-                ..shell::Options::foreground()
-            };
-            let run = shell::run(dir, &cmd, &[], &opts);
-            if !run.succeeded() {
-                return Err(DriverError::Failed {
-                    action: action.as_str(),
-                    command: cmd,
-                    status: run.status_text(timeout),
-                    output: run.output,
-                });
-            }
-            Ok(Ran {
-                driver: "command",
-                summary: run.status_text(timeout),
-                command: Some(cmd),
-                output: run.output,
-            })
+            run_command(&cmd, action, t, dir, timeout, cancel)
         }
         Driver::Symlink { root, keep, check } => {
             let releases = Releases::new(root);
-            let switched = releases.deploy(reader, t.release, t.commit, check.as_deref(), *keep, timeout)?;
+            let switched = releases.deploy(reader, t.release, t.commit, check.as_deref(), *keep, timeout, cancel)?;
             let mut output = String::new();
             if let Some(prev) = &switched.previous {
                 output.push_str(&format!("previous: releases/{prev}\n"));
@@ -151,6 +190,7 @@ pub fn run(
                 summary: switched.summary(root),
                 command: None,
                 output,
+                warnings: switched.warnings,
             })
         }
     }

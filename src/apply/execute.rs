@@ -2,8 +2,8 @@
 //! record), then every ref of the operation in one transaction, then the journal, then (only
 //! for a checked-out branch that moved, with a clean work tree) the work tree through git.
 
+use super::Push;
 use super::journal::{self, Entry, RefRecord};
-use super::{Push, deploy};
 use crate::checklist::Checked;
 use crate::config::Config;
 use crate::git::{self, GitError, Reader, RefChange};
@@ -19,6 +19,10 @@ pub struct Options<'a> {
     /// Push the new branches and the record to the configured remote afterwards.
     pub push: bool,
     pub exec_deploy: bool,
+    /// Take over the environment's lock from a holder that is gone (`--break-lock`).
+    pub break_lock: bool,
+    /// Polled while a driver runs; `true` (Ctrl-C) kills it.
+    pub cancel: &'a dyn Fn() -> bool,
     /// The operation's name in the journal (`run`, `apply`, `restore`).
     pub command: &'a str,
 }
@@ -37,18 +41,14 @@ pub enum ApplyError {
     TreeMismatch { expected: String, actual: Oid },
     #[error("the plan is invalid: {0}")]
     Invalid(String),
-    #[error("the deploy command failed ({status}): {command}")]
-    Deploy {
-        command: String,
-        status: String,
-        output: String,
-    },
     #[error(transparent)]
     Git(#[from] GitError),
     #[error(transparent)]
     Driver(#[from] super::driver::DriverError),
     #[error(transparent)]
     Lock(#[from] super::lock::LockError),
+    #[error("the deployment layer was rolled back ({driver}), but the rollback could not be recorded: {source}")]
+    NotRecorded { driver: String, source: Box<ApplyError> },
     #[error(transparent)]
     Compose(#[from] ComposeError),
     #[error("the refs were written but the journal was not (undo will not know this operation): {0}")]
@@ -61,6 +61,8 @@ pub struct Applied {
     pub outcome: Plan,
     pub push: Push,
     pub deploy_output: Vec<(String, String)>,
+    /// What went wrong without undoing the operation (the lock, the release directories).
+    pub warnings: Vec<String>,
 }
 
 fn oid(text: &str, what: &str) -> Result<Oid, ApplyError> {
@@ -92,47 +94,6 @@ pub fn execute(
         }
     }
 
-    // Deployment layer first, under the environment's lock: if it fails, nothing is recorded.
-    let mut deploy_output = Vec::new();
-    let mut driver_result = None;
-    let mut held: Option<super::lock::EnvLock<'_>> = None;
-    if opts.exec_deploy {
-        let dir = reader.workdir().unwrap_or_else(|| reader.git_dir());
-        held = Some(super::lock::acquire(
-            reader,
-            who,
-            &env,
-            &format!("roll back to {}", plan.to.tag),
-            false,
-        )?);
-        let settings = config.env_settings(&env);
-        match settings.and_then(|s| s.driver.as_ref()) {
-            Some(driver @ crate::config::Driver::Symlink { .. }) => {
-                let to = TagName::new(plan.to.tag.as_str());
-                let commit = oid(&plan.to.commit, "target commit")?;
-                let target = super::driver::Target {
-                    env: &env,
-                    release: &to,
-                    version: "",
-                    commit: &commit,
-                    artifact: "",
-                    from: None,
-                    reason: opts.reason,
-                };
-                let timeout = std::time::Duration::from_secs(settings.map_or(600, |s| s.timeout));
-                let ran = super::driver::run(reader, driver, super::driver::Action::Rollback, &target, dir, timeout)?;
-                driver_result = Some((ran.driver.to_owned(), ran.summary.clone()));
-                deploy_output.push((ran.summary, ran.output));
-            }
-            _ => {
-                deploy_output = deploy::run_all(dir, &plan.deploy_commands)?;
-                if !plan.deploy_commands.is_empty() {
-                    driver_result = Some(("command".to_owned(), "exit 0".to_owned()));
-                }
-            }
-        }
-    }
-
     // Objects: revert commits.
     let mut created_commits: Vec<Oid> = Vec::new();
     let mut tip: Option<Oid> = None;
@@ -161,6 +122,72 @@ pub fn execute(
         tip = reverted.commits.last().copied();
         created_commits = reverted.commits;
     }
+    // The deployment layer (deploy strategy, `--exec-deploy`), under the environment's lock,
+    // after every check and before the record: if it fails, nothing is recorded.
+    let mut deploy_output = Vec::new();
+    let mut driver_result: Option<(String, String)> = None;
+    let mut held: Option<super::lock::EnvLock<'_>> = None;
+    let mut warnings = Vec::new();
+    if opts.exec_deploy {
+        if plan.strategy != Strategy::Deploy {
+            return Err(ApplyError::Invalid(
+                "--exec-deploy runs the deployment layer, which only the deploy strategy rolls back".into(),
+            ));
+        }
+        let dir = reader.workdir().unwrap_or_else(|| reader.git_dir());
+        held = Some(super::lock::acquire(
+            reader,
+            who,
+            &env,
+            &format!("roll back to {}", plan.to.tag),
+            opts.break_lock,
+        )?);
+        let settings = config.env_settings(&env);
+        let timeout = std::time::Duration::from_secs(settings.map_or(600, |s| s.timeout));
+        let to = TagName::new(plan.to.tag.as_str());
+        let from = TagName::new(plan.from.tag.as_str());
+        let commit = oid(&plan.to.commit, "target commit")?;
+        let target = super::driver::Target {
+            env: &env,
+            release: &to,
+            version: "",
+            commit: &commit,
+            artifact: "",
+            from: Some(&from),
+            reason: opts.reason,
+        };
+        let action = super::driver::Action::Rollback;
+        match settings.and_then(|s| s.driver.as_ref()) {
+            Some(driver @ crate::config::Driver::Symlink { .. }) => {
+                let ran = super::driver::run(reader, driver, action, &target, dir, timeout, opts.cancel)?;
+                driver_result = Some((ran.driver.to_owned(), ran.summary.clone()));
+                warnings.extend(ran.warnings);
+                deploy_output.push((ran.summary, ran.output));
+            }
+            _ if plan.deploy_commands.is_empty() => {
+                return Err(ApplyError::Invalid(format!(
+                    "--exec-deploy: environment {env} has no rollback-command or release-directory driver"
+                )));
+            }
+            // The commands the plan shows (and a saved plan holds), as planned.
+            _ => {
+                for cmd in &plan.deploy_commands {
+                    let ran = super::driver::run_command(cmd, action, &target, dir, timeout, opts.cancel)?;
+                    driver_result = Some((ran.driver.to_owned(), ran.summary.clone()));
+                    deploy_output.push((cmd.clone(), ran.output));
+                }
+            }
+        }
+    }
+    // After the driver ran, a failure to record says so (the deployment changed).
+    let not_recorded = |e: ApplyError| match &driver_result {
+        Some((driver, summary)) => ApplyError::NotRecorded {
+            driver: format!("{driver}: {summary}"),
+            source: Box::new(e),
+        },
+        None => e,
+    };
+
     let to_commit = oid(&plan.to.commit, "target commit")?;
     let record_target = tip.unwrap_or(to_commit);
 
@@ -182,7 +209,7 @@ pub fn execute(
             .collect::<Result<Vec<_>, _>>()?,
         created_commits: created_commits.clone(),
         branch: branch_name.clone(),
-        driver: driver_result,
+        driver: driver_result.clone(),
     };
     let time = who.time;
     let draft = match (&plan.strategy, &plan.restores) {
@@ -203,8 +230,10 @@ pub fn execute(
             &facts,
         ),
     };
-    let record = compose::compose(config, index, &draft, &[])?;
-    let record_object = reader.write_tag_object(who, &record, false)?;
+    let record = compose::compose(config, index, &draft, &[]).map_err(|e| not_recorded(e.into()))?;
+    let record_object = reader
+        .write_tag_object(who, &record, false)
+        .map_err(|e| not_recorded(e.into()))?;
 
     // One transaction: branches, moved branches (with backup), the record, the env pointer.
     let mut changes = Vec::new();
@@ -268,7 +297,7 @@ pub fn execute(
         }
     }
     let reflog = format!("git-rollback: {} {} in {}", opts.command, plan.strategy.as_str(), env);
-    git::apply_refs(reader, who, &changes, &reflog)?;
+    git::apply_refs(reader, who, &changes, &reflog).map_err(|e| not_recorded(e.into()))?;
     if let Some((dir, old_tree, new_tree)) = &worktree {
         git::exec::update_worktree(dir, old_tree, new_tree)?;
     }
@@ -298,13 +327,18 @@ pub fn execute(
         worktree,
     };
     journal::append(reader.git_dir(), &entry).map_err(ApplyError::Journal)?;
-    if let Some(lock) = held {
-        lock.release()?;
+    if let Some(lock) = held
+        && let Err(e) = lock.release()
+    {
+        warnings.push(format!(
+            "the environment's lock was not released as ours (someone broke it meanwhile?): {e}"
+        ));
     }
     Ok(Applied {
         outcome: plan,
         push,
         deploy_output,
+        warnings,
     })
 }
 

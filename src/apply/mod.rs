@@ -2,7 +2,6 @@
 //! first, then one create-only ref transaction) and pushes them only when asked. It never
 //! prints, prompts or decides.
 
-mod deploy;
 pub mod driver;
 pub mod execute;
 pub mod journal;

@@ -68,6 +68,8 @@ pub struct Switched {
     pub exported: bool,
     pub pruned: Vec<String>,
     pub check: Option<shell::Run>,
+    /// What went wrong after `current` was switched (the switch stands).
+    pub warnings: Vec<String>,
 }
 
 impl Switched {
@@ -149,11 +151,15 @@ impl Releases {
             std::fs::remove_dir_all(&tmp).map_err(io("remove", &tmp))?;
         }
         std::fs::create_dir(&tmp).map_err(io("create", &tmp))?;
-        let exported = reader.export_tree(commit, &tmp).and_then(|_| {
-            std::fs::write(tmp.join(MARKER), format!("{tag}\n{commit}\n")).map_err(|source| ExportError::Io {
-                path: tmp.join(MARKER),
-                source,
-            })
+        let exported = reader.export_tree(commit, &tmp, MARKER).and_then(|_| {
+            // Written last, and never through a link (the tree cannot hold this name).
+            let marker = tmp.join(MARKER);
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&marker)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, format!("{tag}\n{commit}\n").as_bytes()))
+                .map_err(|source| ExportError::Io { path: marker, source })
         });
         if let Err(source) = exported {
             let _ = std::fs::remove_dir_all(&tmp);
@@ -168,11 +174,19 @@ impl Releases {
     }
 
     /// Runs the release's check command inside its directory.
-    pub fn check(&self, tag: &TagName, command: &str, timeout: Duration) -> Result<shell::Run, DriverError> {
+    pub fn check(
+        &self,
+        tag: &TagName,
+        command: &str,
+        timeout: Duration,
+        cancel: &dyn Fn() -> bool,
+    ) -> Result<shell::Run, DriverError> {
         let dir = self.releases().join(dir_name(tag));
         let opts = shell::Options {
             timeout,
-            ..shell::Options::foreground()
+            cancel,
+            own_group: true,
+            env_remove: &[],
         };
         let run = shell::run(&dir, command, &[("GIT_ROLLBACK_RELEASE", tag.as_str())], &opts);
         if run.succeeded() {
@@ -203,8 +217,8 @@ impl Releases {
     }
 
     /// Switches `current` to `releases/<tag>` (which must be complete), keeping what was
-    /// live as `previous`.
-    pub fn switch(&self, tag: &TagName, commit: &Oid) -> Result<Option<String>, DriverError> {
+    /// live as `previous` (a failure there is returned as a warning: the switch stands).
+    pub fn switch(&self, tag: &TagName, commit: &Oid) -> Result<(Option<String>, Option<String>), DriverError> {
         if !self.complete(tag, commit)? {
             return Err(DriverError::Incomplete {
                 path: self.releases().join(dir_name(tag)),
@@ -220,16 +234,18 @@ impl Releases {
         if let Ok(f) = std::fs::OpenOptions::new().append(true).open(&marker) {
             let _ = f.set_modified(std::time::SystemTime::now());
         }
+        let mut warning = None;
         if let Some(old) = &old
             && old != &new
+            && let Err(e) = self.point("previous", old)
         {
-            self.point("previous", old)?;
+            warning = Some(format!("`current` was switched, but `previous` was not updated: {e}"));
         }
-        Ok(old)
+        Ok((old, warning))
     }
 
-    /// Removes release directories beyond the `keep` most recently live, never the ones
-    /// `current` and `previous` point at.
+    /// Removes release directories (only complete exports, with a marker) beyond the `keep`
+    /// most recently live, never the ones `current` and `previous` point at.
     pub fn prune(&self, keep: usize) -> Result<Vec<String>, DriverError> {
         let releases = self.releases();
         let protect: Vec<String> = ["current", "previous"]
@@ -242,10 +258,14 @@ impl Releases {
             if name.starts_with('.') {
                 continue;
             }
-            let used = std::fs::metadata(e.path().join(MARKER))
-                .and_then(|m| m.modified())
-                .unwrap_or(std::time::UNIX_EPOCH);
-            dirs.push((used, name));
+            // Only directories this driver made: a marker (a file, not a link) inside.
+            let Ok(marker) = std::fs::symlink_metadata(e.path().join(MARKER)) else {
+                continue;
+            };
+            if !marker.is_file() {
+                continue;
+            }
+            dirs.push((marker.modified().unwrap_or(std::time::UNIX_EPOCH), name));
         }
         dirs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let mut pruned = Vec::new();
@@ -264,6 +284,7 @@ impl Releases {
     }
 
     /// Deploys (or rolls back to) a release: export if needed, check, switch, prune.
+    #[allow(clippy::too_many_arguments)]
     pub fn deploy(
         &self,
         reader: &Reader,
@@ -272,19 +293,27 @@ impl Releases {
         check: Option<&str>,
         keep: usize,
         timeout: Duration,
+        cancel: &dyn Fn() -> bool,
     ) -> Result<Switched, DriverError> {
-        // Refuse a `current` that is not a link before writing anything.
+        // Refuse a `current` or `previous` that is not a link before writing anything.
         self.pointed("current")?;
+        self.pointed("previous")?;
         let exported = self.ensure(reader, tag, commit)?;
-        let check = check.map(|c| self.check(tag, c, timeout)).transpose()?;
-        let previous = self.switch(tag, commit)?;
-        let pruned = self.prune(keep)?;
+        let check = check.map(|c| self.check(tag, c, timeout, cancel)).transpose()?;
+        let (previous, warning) = self.switch(tag, commit)?;
+        let mut warnings: Vec<String> = warning.into_iter().collect();
+        // Pruning after the switch: a failure is reported, the switch stands.
+        let pruned = self.prune(keep).unwrap_or_else(|e| {
+            warnings.push(format!("`current` was switched, but pruning old releases failed: {e}"));
+            Vec::new()
+        });
         Ok(Switched {
             tag: tag.clone(),
             previous,
             exported,
             pruned,
             check,
+            warnings,
         })
     }
 }

@@ -332,9 +332,12 @@ pub struct RunArgs {
     /// Push the new branch and the record after writing them
     #[arg(long)]
     pub push: bool,
-    /// Run the environment's rollback-command first (deploy strategy); a failure records nothing
+    /// Run the environment's deployment driver first (deploy strategy); a failure records nothing
     #[arg(long)]
     pub exec_deploy: bool,
+    /// With --exec-deploy: take over the environment's lock from a holder that is gone
+    #[arg(long, requires = "exec_deploy")]
+    pub break_lock: bool,
 }
 
 #[derive(Debug, Args)]

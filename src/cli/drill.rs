@@ -2,7 +2,6 @@
 //! → execute, and `restore` to roll forward), rehearsed in a scratch copy of the repository
 //! with the user's commands run in each state. The user's repository is only read.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::args::GlobalArgs;
@@ -33,15 +32,8 @@ pub struct Commands {
     pub timeout: Duration,
 }
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
 fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
-}
-
-/// Ctrl-C stops the drill: the running command is killed, the scratch copy removed.
-pub fn stop_on_interrupt() {
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    crate::ui::interrupted()
 }
 
 fn interrupted_error() -> CommandError {
@@ -113,6 +105,7 @@ impl Run<'_> {
                     d.check.as_deref(),
                     d.keep,
                     d.timeout,
+                    &interrupted,
                 )
                 .map_err(|e| e.to_string())
         });
@@ -155,6 +148,8 @@ fn execute_in(ctx: &Context, loaded: &Loaded, checked: Checked<Plan>) -> Command
         incident: None,
         push: false,
         exec_deploy: false,
+        break_lock: false,
+        cancel: &crate::ui::interrupted,
         command: "drill",
     };
     let l = loaded;

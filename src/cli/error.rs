@@ -176,27 +176,23 @@ impl From<crate::apply::execute::ApplyError> for CommandError {
         match e {
             A::Git(g) => g.into(),
             A::Driver(d) => d.into(),
+            A::NotRecorded { driver, source } => {
+                let inner: CommandError = (*source).into();
+                CommandError::new(
+                    ErrorKind::Repository,
+                    format!(
+                        "the deployment layer was rolled back ({driver}), but the rollback was not recorded: {}",
+                        inner.message
+                    ),
+                )
+                .hint("record it without running the driver again: the same command without --exec-deploy")
+            }
             A::Lock(l) => l.into(),
             e @ A::Stale { .. } => CommandError::new(ErrorKind::No, format!("{e}; nothing was written"))
                 .hint("something changed since the plan was made: make a new plan (git rollback plan)"),
             e @ (A::Conflict { .. } | A::TreeMismatch { .. }) => {
                 CommandError::new(ErrorKind::No, format!("{e}; no ref was written"))
                     .hint("use --strategy branch, or make a new plan")
-            }
-            A::Deploy {
-                command,
-                status,
-                output,
-            } => {
-                let mut err = CommandError::new(
-                    ErrorKind::No,
-                    format!("the deploy command failed ({status}); no record was written"),
-                )
-                .hint(format!("command: {command}"));
-                for line in output.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev() {
-                    err = err.hint(format!("output: {line}"));
-                }
-                err
             }
             e @ (A::Invalid(_) | A::Compose(_)) => CommandError::new(ErrorKind::Input, e.to_string()),
             e @ A::Journal(_) => CommandError::new(ErrorKind::Repository, e.to_string())

@@ -454,18 +454,17 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
             .and_then(|t| trailers::find(&t, "Artifact").map(str::to_owned))
             .unwrap_or_default();
         let version = to.version.to_string();
-        let values = [
-            ("env", p.environment.as_str()),
-            ("release", to_tag),
-            ("version", version.as_str()),
-            ("commit", p.target.commit.as_str()),
-            ("from", from_tag),
-            ("to", to_tag),
-            ("to_commit", p.target.commit.as_str()),
-            ("artifact", artifact.as_str()),
-            ("reason", reason.as_deref().unwrap_or("")),
-        ];
-        deploy_commands.push(render_placeholders(template, &values, true));
+        let (to_name, from_name) = (crate::model::TagName::new(to_tag), crate::model::TagName::new(from_tag));
+        let target = crate::apply::driver::Target {
+            env: &p.environment,
+            release: &to_name,
+            version: &version,
+            commit: &p.target.commit,
+            artifact: &artifact,
+            from: Some(&from_name),
+            reason: reason.as_deref().unwrap_or(""),
+        };
+        deploy_commands.push(crate::apply::driver::render(template, &target));
     }
 
     let input = PlanInput {
@@ -593,13 +592,16 @@ pub fn execute_and_render(
             .json_doc(&crate::render::outcome::outcome_doc(&plan, &applied.push))?;
     } else {
         for (cmd, output) in &applied.deploy_output {
-            ctx.out.status(&format!("ran: {cmd}"));
+            ctx.out.status(&format!("ran: {}", crate::ui::sanitize::line(cmd)));
             for line in output.lines() {
                 ctx.out.status(&format!("  {}", crate::ui::sanitize::line(line)));
             }
         }
         ctx.out
             .data(&crate::render::outcome::outcome_human(&ctx.out, &plan, &applied.push))?;
+        for w in &applied.warnings {
+            ctx.out.warn(w);
+        }
     }
     crate::cli::commands::writing::push_result(&applied.push)
 }

@@ -226,25 +226,62 @@ pub enum ConfigError {
 
 /// Checks that `text` uses only `allowed` placeholders, with balanced braces.
 fn check_placeholders(text: &str, allowed: &[&str]) -> Result<(), String> {
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let close = rest[open..]
-            .find('}')
-            .ok_or_else(|| format!("unbalanced `{{` in `{text}`"))?
-            + open;
-        let name = &rest[open + 1..close];
-        if !allowed.contains(&name) {
+    for (name, _) in placeholders(text)? {
+        if !allowed.contains(&name.as_str()) {
             return Err(format!(
-                "unknown placeholder `{{{name}}}` (known: {})",
-                allowed.join(", ")
+                "unknown placeholder `{{{name}}}` (known: {}; write `{{{{` and `}}}}` for literal braces)",
+                if allowed.is_empty() {
+                    "none here".to_owned()
+                } else {
+                    allowed.join(", ")
+                }
             ));
         }
-        rest = &rest[close + 1..];
-    }
-    if rest.contains('}') {
-        return Err(format!("unbalanced `}}` in `{text}`"));
     }
     Ok(())
+}
+
+/// Like `check_placeholders`, for shell commands: a placeholder may not sit inside the
+/// template's own quotes (its value is quoted already; inside `"…"` the shell would expand
+/// `$(…)` in it).
+fn check_command_placeholders(text: &str, allowed: &[&str]) -> Result<(), String> {
+    check_placeholders(text, allowed)?;
+    if let Some((name, _)) = placeholders(text)?.into_iter().find(|(_, quoted)| *quoted) {
+        return Err(format!(
+            "`{{{name}}}` is inside quotes: placeholders are quoted when substituted, write them unquoted"
+        ));
+    }
+    Ok(())
+}
+
+/// The placeholders of a template, each with whether it stands inside shell quotes; `{{` and
+/// `}}` are literal braces.
+fn placeholders(text: &str) -> Result<Vec<(String, bool)>, String> {
+    let mut out = Vec::new();
+    let (mut single, mut double) = (false, false);
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '{' if chars.get(i + 1) == Some(&'{') => i += 1,
+            '}' if chars.get(i + 1) == Some(&'}') => i += 1,
+            '{' => {
+                let close = chars[i..]
+                    .iter()
+                    .position(|&c| c == '}')
+                    .ok_or_else(|| format!("unbalanced `{{` in `{text}`"))?;
+                out.push((chars[i + 1..i + close].iter().collect(), single || double));
+                i += close;
+            }
+            '}' => return Err(format!("unbalanced `}}` in `{text}`")),
+            '\\' if !single => i += 1,
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(out)
 }
 
 /// Replaces `{name}` placeholders; each value is shell-quoted when `quote` (for commands).
@@ -252,8 +289,19 @@ pub fn render_placeholders(text: &str, values: &[(&str, &str)], quote: bool) -> 
     // One pass over the template: a value is never searched for placeholders itself.
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = rest.find(['{', '}']) {
         out.push_str(&rest[..open]);
+        // `{{` and `}}` are literal braces.
+        if rest[open..].starts_with("{{") || rest[open..].starts_with("}}") {
+            out.push_str(&rest[open..open + 1]);
+            rest = &rest[open + 2..];
+            continue;
+        }
+        if rest[open..].starts_with('}') {
+            out.push('}');
+            rest = &rest[open + 1..];
+            continue;
+        }
         let after = &rest[open + 1..];
         let value = after.find('}').and_then(|close| {
             values
@@ -468,7 +516,8 @@ impl Config {
                 if cmd.trim().is_empty() {
                     return Err(value_err(&key(k), "must not be empty".into()));
                 }
-                check_placeholders(&cmd, DRIVER_PLACEHOLDERS).map_err(|m| value_err(&key(k), m))?;
+                let allowed: &[&str] = if k == "symlink.check" { &[] } else { DRIVER_PLACEHOLDERS };
+                check_command_placeholders(&cmd, allowed).map_err(|m| value_err(&key(k), m))?;
                 Ok(Some(cmd))
             };
             let deploy = command("deploy-command", env.deploy_command)?;
@@ -761,6 +810,22 @@ mod tests {
         let out = render_placeholders("a {from} b {to}", &[("from", "{to}"), ("to", "x")], true);
         assert_eq!(out, "a '{to}' b 'x'");
         assert_eq!(render_placeholders("{x} {", &[], true), "{x} {");
+        assert_eq!(
+            render_placeholders("{{\"a\": {to}}}", &[("to", "v1")], true),
+            "{\"a\": 'v1'}"
+        );
+        // Placeholders inside the template's own quotes would be expanded by the shell.
+        for bad in ["echo \"why: {reason}\"", "echo 'x {to}'"] {
+            let e = parse(&format!("[environments.p]\ndeploy-command = '''{bad}'''\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("inside quotes"), "{bad}: {e}");
+        }
+        assert!(parse("[environments.p]\ndeploy-command = '''echo \"a\" {to} 'b' {{x}}'''\n").is_ok());
+        let e = parse("[environments.p.symlink]\nroot = '/srv'\ncheck = 'test {release}'\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("symlink.check"), "{e}");
         assert!(parse("[environments.production]\nrollback-command = 'x {nope}'\n").is_err());
         assert!(parse("[branches]\nrollback = 'rb/{bogus}'\n").is_err());
         assert_eq!(Config::defaults().branches.hotfix, "hotfix/{tag}");

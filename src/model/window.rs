@@ -63,6 +63,9 @@ impl Window {
             .split_once('-')
             .and_then(|(s, e)| Some((minutes(s)?, minutes(e)?)))
             .ok_or_else(|| format!("`{hours}` is not a range of hours like 09:00-17:00"))?;
+        if start == end || start == 24 * 60 {
+            return Err(format!("`{hours}` is empty: the end must differ from the start"));
+        }
         let tz = jiff::tz::TimeZone::get(zone).map_err(|_| format!("`{zone}` is not a known time zone"))?;
         Ok(Window {
             text: text.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -138,6 +141,8 @@ mod tests {
             ("mon 9-17 UTC", "not a range of hours"),
             ("mon 09:00-25:00 UTC", "not a range of hours"),
             ("mon 09:00-17:00 Mars/Olympus", "not a known time zone"),
+            ("sat 24:00-24:00 UTC", "is empty"),
+            ("sat 09:00-09:00 UTC", "is empty"),
         ] {
             let e = Window::parse(text).unwrap_err();
             assert!(e.contains(want), "{text}: {e}");

@@ -115,7 +115,12 @@ impl Output {
     pub fn warn(&self, text: &str) {
         if !self.json && !self.captures(&format!("warning: {text}\n")) {
             let s = &self.err_styles;
-            let _ = writeln!(io::stderr().lock(), "{} {text}", s.warn.apply_to("warning:"));
+            let _ = writeln!(
+                io::stderr().lock(),
+                "{} {}",
+                s.warn.apply_to("warning:"),
+                crate::ui::sanitize::text(text)
+            );
         }
     }
 
@@ -123,7 +128,12 @@ impl Output {
     pub fn hint(&self, text: &str) {
         if !self.json && !self.quiet && !self.captures(&format!("hint: {text}\n")) {
             let s = &self.err_styles;
-            let _ = writeln!(io::stderr().lock(), "{} {text}", s.hint.apply_to("hint:"));
+            let _ = writeln!(
+                io::stderr().lock(),
+                "{} {}",
+                s.hint.apply_to("hint:"),
+                crate::ui::sanitize::text(text)
+            );
         }
     }
 
@@ -136,13 +146,15 @@ impl Output {
             let _ = writeln!(err, "{doc}");
             return;
         }
+        // Errors quote repository text (tags, paths, command output): never raw to a terminal.
+        let clean = |t: &str| crate::ui::sanitize::text(t).into_owned();
         let s = &self.err_styles;
-        let _ = writeln!(err, "{} {}", s.bad.apply_to("error:"), report.message);
+        let _ = writeln!(err, "{} {}", s.bad.apply_to("error:"), clean(&report.message));
         for c in &report.causes {
-            let _ = writeln!(err, "{} {c}", s.dim.apply_to("caused by:"));
+            let _ = writeln!(err, "{} {}", s.dim.apply_to("caused by:"), clean(c));
         }
         for h in &report.hints {
-            let _ = writeln!(err, "{} {h}", s.hint.apply_to("hint:"));
+            let _ = writeln!(err, "{} {}", s.hint.apply_to("hint:"), clean(h));
         }
     }
 }

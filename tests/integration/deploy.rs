@@ -393,6 +393,33 @@ fn release_windows_hold_back_deploys_but_not_rollbacks() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let record = r.json()["record"].as_str().unwrap().to_owned();
     assert!(trailers_of(&dir, &record).contains("Deploy-Outside-Window: hotfix for INC-7\n"));
+    // `deploy` is held back the same way (the tests' clock is the identity's date).
+    std::fs::write(&config, format!("{toml}deploy-command = \"true\"\n")).unwrap();
+    let r = run_in(
+        &dir,
+        &with_config(&config, &["deploy", "v1.1.0", "--env", "production", "--yes"]),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("outside the release windows"), "{}", r.stderr);
+    // --exec-deploy belongs to the deploy strategy.
+    let r = run_in(
+        &dir,
+        &with_config(
+            &config,
+            &[
+                "run",
+                "--strategy",
+                "revert",
+                "--env",
+                "production",
+                "--reason",
+                "x",
+                "--yes",
+                "--exec-deploy",
+            ],
+        ),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
     // A rollback is always allowed.
     let r = run_in(
         &dir,
@@ -424,8 +451,33 @@ fn the_allow_list_names_who_may_tag_and_deploy() {
         assert!(r.stderr.contains("`[policy] allow`"), "{args:?}: {}", r.stderr);
     }
     assert_eq!(refs(&dir), before);
-    std::fs::write(&config, "[policy]\nallow = [\"*@test.example\"]\n").unwrap();
+    std::fs::write(
+        &config,
+        "[policy]\nallow = [\"*@test.example\"]\n[environments.production]\ndeploy-command = \"true\"\n",
+    )
+    .unwrap();
     let r = run_in(&dir, &with_config(&config, &["deployed", "v1.1.0"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // `deploy` too, and the `Name <email>` form.
+    std::fs::write(
+        &config,
+        "[policy]\nallow = [\"Someone Else <x@test.example>\"]\n[environments.production]\ndeploy-command = \"true\"\n",
+    )
+    .unwrap();
+    let r = run_in(
+        &dir,
+        &with_config(&config, &["deploy", "v1.1.0", "--env", "production", "--yes"]),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    std::fs::write(
+        &config,
+        "[policy]\nallow = [\"Test Committer <committer@test.example>\"]\n[environments.production]\ndeploy-command = \"true\"\n",
+    )
+    .unwrap();
+    let r = run_in(
+        &dir,
+        &with_config(&config, &["deploy", "v1.1.0", "--env", "production", "--yes"]),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
@@ -463,7 +515,13 @@ fn deploy_needs_a_driver_and_refuses_bad_configuration() {
 
 #[test]
 fn a_hanging_driver_is_killed_at_the_timeout_and_records_nothing() {
-    let (_tmp, dir, config) = setup("[environments.production]\ntimeout = 1\ndeploy-command = \"sleep 60\"\n");
+    let srv = tempfile::tempdir().unwrap();
+    let finished = srv.path().join("finished");
+    // The deployment tool the shell starts must die with it, not finish later on its own.
+    let (_tmp, dir, config) = setup(&format!(
+        "[environments.production]\ntimeout = 1\ndeploy-command = \"sleep 3; touch {}\"\n",
+        finished.display()
+    ));
     let before = refs(&dir);
     let started = std::time::Instant::now();
     let r = run_in(
@@ -474,6 +532,8 @@ fn a_hanging_driver_is_killed_at_the_timeout_and_records_nothing() {
     assert!(r.stderr.contains("timed out after 1 s, killed"), "{}", r.stderr);
     assert!(started.elapsed().as_secs() < 30);
     assert_eq!(refs(&dir), before, "no record, no lock left");
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    assert!(!finished.exists(), "the command outlived its timeout");
 }
 
 #[test]
@@ -508,16 +568,11 @@ fn a_release_with_a_link_out_of_its_directory_is_not_exported() {
 }
 
 #[test]
-fn an_unwritable_root_fails_with_its_path_and_records_nothing() {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        return; // root writes anywhere: the refusal cannot be provoked here
-    }
+fn a_root_that_cannot_hold_releases_fails_with_its_path_and_records_nothing() {
+    // A file where the root should be: even root cannot create releases/ under it.
     let srv = tempfile::tempdir().unwrap();
     let root = srv.path().join("shop");
-    std::fs::create_dir(&root).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::write(&root, "not a directory").unwrap();
     let toml = format!("[environments.production.symlink]\nroot = \"{}\"\n", root.display());
     let (_tmp, dir, config) = setup(&toml);
     let before = refs(&dir);
@@ -525,14 +580,81 @@ fn an_unwritable_root_fails_with_its_path_and_records_nothing() {
         &dir,
         &with_config(&config, &["deploy", "v1.0.0", "--env", "production", "--yes"]),
     );
-    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains(&root.display().to_string()), "{}", r.stderr);
+    assert!(r.stderr.contains("Not a directory"), "{}", r.stderr);
+    assert_eq!(refs(&dir), before);
+}
+
+#[test]
+fn links_that_escape_through_other_links_and_a_planted_marker_are_refused() {
+    let srv = tempfile::tempdir().unwrap();
+    let root = srv.path().join("shop");
+    let toml = format!("[environments.production.symlink]\nroot = \"{}\"\n", root.display());
+    let (_tmp, dir, config) = setup(&toml);
+    // `up` stays inside on its own text; `esc` goes through it to /etc/passwd.
+    std::fs::create_dir_all(dir.join("a/b/c")).unwrap();
+    std::os::unix::fs::symlink("../../..", dir.join("a/b/c/up")).unwrap();
+    std::os::unix::fs::symlink("up/../../../../etc/passwd", dir.join("a/b/c/esc")).unwrap();
+    git(&dir, &["add", "a"]);
+    git(&dir, &["commit", "-q", "-m", "Chained links"]);
+    git(&dir, &["tag", "-a", "-m", "Release v1.2.0", "v1.2.0"]);
+    let r = run_in(
+        &dir,
+        &with_config(&config, &["deploy", "v1.2.0", "--env", "production", "--yes"]),
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("outside the release directory"), "{}", r.stderr);
+    // A tree that holds the completion marker itself (here a link out) is refused too.
+    git(&dir, &["rm", "-q", "-r", "a"]);
+    std::os::unix::fs::symlink("../../victim", dir.join(".git-rollback-release")).unwrap();
+    git(&dir, &["add", ".git-rollback-release"]);
+    git(&dir, &["commit", "-q", "-m", "Planted marker"]);
+    git(&dir, &["tag", "-a", "-m", "Release v1.3.0", "v1.3.0"]);
+    let r = run_in(
+        &dir,
+        &with_config(&config, &["deploy", "v1.3.0", "--env", "production", "--yes"]),
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(!srv.path().join("victim").exists());
+    assert!(!root.join("current").exists());
+}
+
+#[test]
+fn previous_as_a_plain_directory_is_refused_before_the_switch_and_prune_keeps_foreign_directories() {
+    let srv = tempfile::tempdir().unwrap();
+    let root = srv.path().join("shop");
+    let toml = format!(
+        "[environments.production]\n[environments.production.symlink]\nroot = \"{}\"\nkeep = 2\n",
+        root.display()
+    );
+    let (_tmp, dir, config) = setup(&toml);
+    std::fs::create_dir_all(root.join("releases/hand-made")).unwrap();
+    std::fs::create_dir_all(root.join("previous")).unwrap();
+    let r = run_in(
+        &dir,
+        &with_config(&config, &["deploy", "v1.0.0", "--env", "production", "--yes"]),
+    );
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(
-        r.stderr.contains(&root.join("releases").display().to_string()),
-        "{}",
-        r.stderr
+        !root.join("current").exists(),
+        "switched although previous could not follow"
     );
-    assert_eq!(refs(&dir), before);
+    std::fs::remove_dir(root.join("previous")).unwrap();
+    for release in ["v1.0.0", "v1.1.0", "v1.0.0", "v1.1.0"] {
+        let r = run_in(
+            &dir,
+            &with_config(
+                &config,
+                &["deploy", release, "--env", "production", "--yes", "--allow-off-branch"],
+            ),
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    assert!(
+        root.join("releases/hand-made").exists(),
+        "a directory the driver did not make was pruned"
+    );
 }
 
 #[test]

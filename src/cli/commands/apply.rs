@@ -93,6 +93,8 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> CommandResult {
         incident: incident.as_deref(),
         push: args.push,
         exec_deploy: args.exec_deploy,
+        break_lock: false,
+        cancel: &crate::ui::interrupted,
         command: "apply",
     };
     rollback::execute_and_render(ctx, &prepared.loaded, checked, &opts)

@@ -66,6 +66,7 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> CommandResult {
             "Would deploy {} to {}: {what}",
             release.entry.name, checked.env
         ));
+        checked.facts.driver = Some((driver.name().to_owned(), format!("would {what}")));
         return deployed::record(ctx, checked, &a.write, "deploy");
     }
     ctx.confirm(&format!("Deploy {} to {} ({what})?", release.entry.name, checked.env))?;
@@ -77,20 +78,38 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> CommandResult {
         args.break_lock,
     )?;
     let dir = reader.workdir().unwrap_or_else(|| reader.git_dir()).to_path_buf();
-    let ran = driver::run(reader, &driver, Action::Deploy, &target, &dir, timeout);
+    crate::ui::stop_on_interrupt();
+    let ran = driver::run(
+        reader,
+        &driver,
+        Action::Deploy,
+        &target,
+        &dir,
+        timeout,
+        &crate::ui::interrupted,
+    );
     let ran = match ran {
         Ok(r) => r,
         Err(e) => {
-            held.release()?;
+            // The driver's failure is the answer; a lock someone broke meanwhile is secondary.
+            let _ = held.release();
             return Err(e.into());
         }
     };
     for line in ran.output.lines() {
         ctx.out.status(&format!("  {}", crate::ui::sanitize::line(line)));
     }
+    for w in &ran.warnings {
+        ctx.out.warn(w);
+    }
     checked.facts.driver = Some((ran.driver.to_owned(), ran.summary.clone()));
     let result = deployed::record(ctx, checked, &a.write, "deploy");
-    held.release()?;
+    if let Err(e) = held.release() {
+        ctx.out.warn(&format!(
+            "the environment's lock was not released as ours (someone broke it meanwhile?): {}",
+            e
+        ));
+    }
     result
 }
 

@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: &DrillArgs) -> CommandResult {
     } else {
         None
     };
-    drill::stop_on_interrupt();
+    crate::ui::stop_on_interrupt();
     let show_progress = std::io::stderr().is_terminal();
     let progress = |line: &str| {
         if show_progress {

@@ -44,6 +44,8 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
         incident: None,
         push: args.push,
         exec_deploy: false,
+        break_lock: false,
+        cancel: &crate::ui::interrupted,
         command: "restore",
     };
     rollback::execute_and_render(ctx, &p.loaded, checked, &opts)

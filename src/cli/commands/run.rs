@@ -10,6 +10,15 @@ use crate::render::outcome;
 
 pub fn run(ctx: &Context, args: &RunArgs) -> CommandResult {
     let reason = rollback::check_reason(args.how.reason.as_deref(), !args.dry_run)?;
+    if args.exec_deploy && args.target.strategy.is_some_and(|s| s != crate::plan::Strategy::Deploy) {
+        return Err(CommandError::new(
+            ErrorKind::Usage,
+            "--exec-deploy runs the deployment layer, which only the deploy strategy rolls back",
+        ));
+    }
+    if args.exec_deploy {
+        crate::ui::stop_on_interrupt();
+    }
     let prepared = rollback::prepare(ctx, &Request::from(&args.target))?;
     if let Some(note) = rollback::window_note(&prepared.loaded.config, &prepared.environment) {
         ctx.out.status(&note);
@@ -37,6 +46,8 @@ pub fn run(ctx: &Context, args: &RunArgs) -> CommandResult {
         incident: incident.as_deref(),
         push: args.push,
         exec_deploy: args.exec_deploy,
+        break_lock: args.break_lock,
+        cancel: &crate::ui::interrupted,
         command: "run",
     };
     rollback::execute_and_render(ctx, &prepared.loaded, checked, &opts)

@@ -227,7 +227,11 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
                 .loaded
                 .config
                 .env_settings(&prepared.environment)
-                .is_some_and(|s| s.driver.is_some());
+                .and_then(|s| s.driver.as_ref())
+                .is_some_and(|d| match d {
+                    crate::config::Driver::Symlink { .. } => true,
+                    crate::config::Driver::Command { rollback, .. } => rollback.is_some(),
+                });
         let question = format!(
             "Roll back {} from {} to {} with the {} strategy{}?",
             env,
@@ -258,6 +262,8 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
             incident: a.incident.as_deref(),
             push: false,
             exec_deploy: drives,
+            break_lock: false,
+            cancel: &crate::ui::interrupted,
             command: "guided",
         };
         rollback::execute_and_render(ctx, &prepared.loaded, checked, &opts)?;
