@@ -715,7 +715,8 @@ impl Config {
     pub fn allows(&self, who: &crate::model::Person) -> bool {
         self.allow.is_empty()
             || self.allow.iter().any(|g| {
-                globset::Glob::new(g).is_ok_and(|g| {
+                // Emails compare without case, as mail systems do.
+                globset::GlobBuilder::new(g).case_insensitive(true).build().is_ok_and(|g| {
                     let m = g.compile_matcher();
                     m.is_match(&who.email) || m.is_match(who.to_string())
                 })
