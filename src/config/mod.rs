@@ -716,10 +716,13 @@ impl Config {
         self.allow.is_empty()
             || self.allow.iter().any(|g| {
                 // Emails compare without case, as mail systems do.
-                globset::GlobBuilder::new(g).case_insensitive(true).build().is_ok_and(|g| {
-                    let m = g.compile_matcher();
-                    m.is_match(&who.email) || m.is_match(who.to_string())
-                })
+                globset::GlobBuilder::new(g)
+                    .case_insensitive(true)
+                    .build()
+                    .is_ok_and(|g| {
+                        let m = g.compile_matcher();
+                        m.is_match(&who.email) || m.is_match(who.to_string())
+                    })
             })
     }
 
