@@ -61,15 +61,17 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> CommandResult {
         Some(cmd) => format!("run: {cmd}"),
         None => format!("switch {} to {}", driver_root(&driver), release.entry.name),
     };
+    // Shown at a prompt and in status lines: repository text (artifacts, tags) made inert.
+    let shown = crate::ui::sanitize::line(&what).into_owned();
     if a.write.dry_run {
         ctx.out.status(&format!(
-            "Would deploy {} to {}: {what}",
+            "Would deploy {} to {}: {shown}",
             release.entry.name, checked.env
         ));
         checked.facts.driver = Some((driver.name().to_owned(), format!("would {what}")));
         return deployed::record(ctx, checked, &a.write, "deploy");
     }
-    ctx.confirm(&format!("Deploy {} to {} ({what})?", release.entry.name, checked.env))?;
+    ctx.confirm(&format!("Deploy {} to {} ({shown})?", release.entry.name, checked.env))?;
     let held = lock::acquire(
         reader,
         &checked.who,
