@@ -170,6 +170,14 @@ fn current_as_a_plain_directory_is_refused() {
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("is not a symbolic link"), "{}", r.stderr);
     assert!(!root.join("releases").exists(), "nothing exported before the refusal");
+    // A dry run says so too, and writes nothing.
+    let r = run_in(
+        &dir,
+        &with_config(&config, &["deploy", "v1.0.0", "--env", "production", "--dry-run"]),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("the deploy would be refused"), "{}", r.stderr);
+    assert!(!root.join("releases").exists());
 }
 
 #[test]
@@ -693,4 +701,47 @@ fn a_drill_rehearses_the_release_directory_driver_in_a_scratch_root() {
         ]
     );
     assert!(!root.exists(), "the real root was touched");
+}
+
+#[test]
+fn undo_of_a_driven_rollback_says_the_deployment_stays() {
+    let srv = tempfile::tempdir().unwrap();
+    let root = srv.path().join("shop");
+    let toml = format!(
+        "[environments.production]\n[environments.production.symlink]\nroot = \"{}\"\n",
+        root.display()
+    );
+    let (_tmp, dir, config) = setup(&toml);
+    for release in ["v1.0.0", "v1.1.0"] {
+        let r = run_in(
+            &dir,
+            &with_config(
+                &config,
+                &["deploy", release, "--env", "production", "--yes", "--allow-off-branch"],
+            ),
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let rollback = [
+        "run",
+        "--strategy",
+        "deploy",
+        "--env",
+        "production",
+        "--reason",
+        "x",
+        "--yes",
+        "--exec-deploy",
+    ];
+    let r = run_in(&dir, &with_config(&config, &rollback));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run_in(&dir, &with_config(&config, &["undo", "--yes"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("undo removes its refs and record, not the deployment: bring it back with `git rollback deploy v1.1.0 --env production`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(current(&root), "releases/v1.0.0");
+    assert!(git(&dir, &["tag", "--list", "rollback/*"]).is_empty());
 }

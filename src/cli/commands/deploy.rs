@@ -69,6 +69,21 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> CommandResult {
             release.entry.name, checked.env
         ));
         checked.facts.driver = Some((driver.name().to_owned(), format!("would {what}")));
+        // What would stop the real deploy, said now.
+        if let Some(h) = lock::holder(reader, &checked.env)? {
+            ctx.out.warn(&format!(
+                "{} is locked by {} ({}): the deploy would be refused without --break-lock",
+                checked.env, h.who, h.what
+            ));
+        }
+        if let crate::config::Driver::Symlink { root, .. } = &driver {
+            let releases = crate::apply::symlink::Releases::new(root);
+            for link in ["current", "previous"] {
+                if let Err(e) = releases.pointed(link) {
+                    ctx.out.warn(&format!("the deploy would be refused: {e}"));
+                }
+            }
+        }
         return deployed::record(ctx, checked, &a.write, "deploy");
     }
     ctx.confirm(&format!("Deploy {} to {} ({shown})?", release.entry.name, checked.env))?;
