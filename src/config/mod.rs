@@ -1,6 +1,8 @@
 //! `rollback.toml`: loading, the embedded documented defaults, validation, record-name templates.
 //! Pure data after loading; it never touches Git, prints or prompts.
 
+mod environments;
+mod placeholders;
 mod template;
 
 use std::path::{Path, PathBuf};
@@ -11,6 +13,10 @@ use serde::Deserialize;
 
 use crate::model::release::ComponentPattern;
 use crate::model::{Component, EnvName, RecordKind, ReleaseScheme};
+use environments::RawEnvironment;
+pub use environments::{DRIVER_PLACEHOLDERS, Driver, EnvSettings};
+use placeholders::check_placeholders;
+pub use placeholders::{render_placeholders, shell_quote};
 pub use template::{Template, TemplateError, Vars};
 
 /// The documented defaults, embedded in the binary.
@@ -85,76 +91,9 @@ struct RawComponent {
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawEnvironment {
-    rollback_command: Option<String>,
-    deploy_command: Option<String>,
-    symlink: Option<RawSymlink>,
-    timeout: Option<u64>,
-    windows: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawSymlink {
-    root: String,
-    keep: Option<usize>,
-    check: Option<String>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawPolicy {
     allow: Option<Vec<String>>,
 }
-
-/// How an environment's deployment layer deploys and rolls back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Driver {
-    /// Shell command templates (placeholders shell-quoted when substituted).
-    Command {
-        deploy: Option<String>,
-        rollback: Option<String>,
-    },
-    /// The built-in release-directory driver: `root/releases/<tag>/`, `root/current`.
-    Symlink {
-        root: PathBuf,
-        keep: usize,
-        check: Option<String>,
-    },
-}
-
-impl Driver {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Driver::Command { .. } => "command",
-            Driver::Symlink { .. } => "symlink",
-        }
-    }
-}
-
-/// Everything configured for one environment.
-#[derive(Debug, Clone)]
-pub struct EnvSettings {
-    pub name: EnvName,
-    pub driver: Option<Driver>,
-    /// Seconds a driver command may run.
-    pub timeout: u64,
-    /// When deploys are allowed (none: always).
-    pub windows: Vec<crate::model::window::Window>,
-}
-
-/// Placeholders of driver command templates.
-pub const DRIVER_PLACEHOLDERS: &[&str] = &[
-    "env",
-    "release",
-    "version",
-    "commit",
-    "artifact",
-    "from",
-    "to",
-    "to_commit",
-    "reason",
-];
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -222,111 +161,6 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
-}
-
-/// Checks that `text` uses only `allowed` placeholders, with balanced braces.
-fn check_placeholders(text: &str, allowed: &[&str]) -> Result<(), String> {
-    for (name, _) in placeholders(text)? {
-        if !allowed.contains(&name.as_str()) {
-            return Err(format!(
-                "unknown placeholder `{{{name}}}` (known: {}; write `{{{{` and `}}}}` for literal braces)",
-                if allowed.is_empty() {
-                    "none here".to_owned()
-                } else {
-                    allowed.join(", ")
-                }
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Like `check_placeholders`, for shell commands: a placeholder may not sit inside the
-/// template's own quotes (its value is quoted already; inside `"…"` the shell would expand
-/// `$(…)` in it).
-fn check_command_placeholders(text: &str, allowed: &[&str]) -> Result<(), String> {
-    check_placeholders(text, allowed)?;
-    if let Some((name, _)) = placeholders(text)?.into_iter().find(|(_, quoted)| *quoted) {
-        return Err(format!(
-            "`{{{name}}}` is inside quotes: placeholders are quoted when substituted, write them unquoted"
-        ));
-    }
-    Ok(())
-}
-
-/// The placeholders of a template, each with whether it stands inside shell quotes; `{{` and
-/// `}}` are literal braces.
-fn placeholders(text: &str) -> Result<Vec<(String, bool)>, String> {
-    let mut out = Vec::new();
-    let (mut single, mut double) = (false, false);
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        match chars[i] {
-            '{' if chars.get(i + 1) == Some(&'{') => i += 1,
-            '}' if chars.get(i + 1) == Some(&'}') => i += 1,
-            '{' => {
-                let close = chars[i..]
-                    .iter()
-                    .position(|&c| c == '}')
-                    .ok_or_else(|| format!("unbalanced `{{` in `{text}`"))?;
-                out.push((chars[i + 1..i + close].iter().collect(), single || double));
-                i += close;
-            }
-            '}' => return Err(format!("unbalanced `}}` in `{text}`")),
-            '\\' if !single => i += 1,
-            '\'' if !double => single = !single,
-            '"' if !single => double = !double,
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(out)
-}
-
-/// Replaces `{name}` placeholders; each value is shell-quoted when `quote` (for commands).
-pub fn render_placeholders(text: &str, values: &[(&str, &str)], quote: bool) -> String {
-    // One pass over the template: a value is never searched for placeholders itself.
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find(['{', '}']) {
-        out.push_str(&rest[..open]);
-        // `{{` and `}}` are literal braces.
-        if rest[open..].starts_with("{{") || rest[open..].starts_with("}}") {
-            out.push_str(&rest[open..open + 1]);
-            rest = &rest[open + 2..];
-            continue;
-        }
-        if rest[open..].starts_with('}') {
-            out.push('}');
-            rest = &rest[open + 1..];
-            continue;
-        }
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            values
-                .iter()
-                .find(|(n, _)| *n == &after[..close])
-                .map(|(_, v)| (close, v))
-        });
-        match value {
-            Some((close, v)) => {
-                out.push_str(&if quote { shell_quote(v) } else { (*v).to_owned() });
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A POSIX shell single-quoted word: the value is passed as data, never run.
-pub fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "'\\''"))
 }
 
 /// Compiled path globs.
@@ -505,74 +339,7 @@ impl Config {
         }
 
         let raw_envs = user.environments.or(defaults.environments).expect("default present");
-        let mut environments = Vec::new();
-        let mut env_settings = Vec::new();
-        for (name, env) in raw_envs {
-            let parsed =
-                EnvName::parse(&name).map_err(|e| value_err(&format!("environments.{name}"), e.to_string()))?;
-            let key = |k: &str| format!("environments.{name}.{k}");
-            let command = |k: &str, v: Option<String>| -> Result<Option<String>, ConfigError> {
-                let Some(cmd) = v else { return Ok(None) };
-                if cmd.trim().is_empty() {
-                    return Err(value_err(&key(k), "must not be empty".into()));
-                }
-                let allowed: &[&str] = if k == "symlink.check" { &[] } else { DRIVER_PLACEHOLDERS };
-                check_command_placeholders(&cmd, allowed).map_err(|m| value_err(&key(k), m))?;
-                Ok(Some(cmd))
-            };
-            let deploy = command("deploy-command", env.deploy_command)?;
-            let rollback = command("rollback-command", env.rollback_command)?;
-            let driver = match (env.symlink, deploy.is_some() || rollback.is_some()) {
-                (Some(_), true) => {
-                    return Err(value_err(
-                        &key("symlink"),
-                        "an environment has one driver: either `symlink` or deploy-/rollback-command".into(),
-                    ));
-                }
-                (Some(s), false) => {
-                    let keep = s.keep.unwrap_or(5);
-                    if keep < 2 {
-                        return Err(value_err(
-                            &key("symlink.keep"),
-                            "must be at least 2 (the live release and the previous one)".into(),
-                        ));
-                    }
-                    if s.root.trim().is_empty() {
-                        return Err(value_err(&key("symlink.root"), "must not be empty".into()));
-                    }
-                    let root = PathBuf::from(&s.root);
-                    // A relative root is relative to the configuration file.
-                    let root = match path.and_then(Path::parent) {
-                        Some(dir) if root.is_relative() => dir.join(root),
-                        _ => root,
-                    };
-                    Some(Driver::Symlink {
-                        root,
-                        keep,
-                        check: command("symlink.check", s.check)?,
-                    })
-                }
-                (None, true) => Some(Driver::Command { deploy, rollback }),
-                (None, false) => None,
-            };
-            let timeout = env.timeout.unwrap_or(600);
-            if timeout == 0 {
-                return Err(value_err(&key("timeout"), "must be at least 1 (seconds)".into()));
-            }
-            let windows = env
-                .windows
-                .unwrap_or_default()
-                .iter()
-                .map(|w| crate::model::window::Window::parse(w).map_err(|m| value_err(&key("windows"), m)))
-                .collect::<Result<Vec<_>, _>>()?;
-            env_settings.push(EnvSettings {
-                name: parsed.clone(),
-                driver,
-                timeout,
-                windows,
-            });
-            environments.push(parsed);
-        }
+        let (environments, env_settings) = environments::parse(raw_envs, path, &value_err)?;
         let allow = user.policy.and_then(|p| p.allow).unwrap_or_default();
         for a in &allow {
             globset::Glob::new(a).map_err(|e| value_err("policy.allow", format!("`{a}`: {}", e.kind())))?;
