@@ -196,10 +196,12 @@ fn current_is_never_missing_while_it_is_switched() {
     let releases = Releases::new(root);
     releases.switch(&TagName::new("v1"), &commit).unwrap();
     let stop = root.join("stop");
+    let started = root.join("started");
     let script = format!(
-        "n=0; while [ ! -e '{stop}' ]; do p=$(cat '{root}/current/payload' 2>/dev/null); case \"$p\" in v1|v2) n=$((n+1));; *) echo \"BROKEN after $n reads: '$p'\"; exit 1;; esac; done; echo $n",
+        "n=0; while [ ! -e '{stop}' ]; do p=$(cat '{root}/current/payload' 2>/dev/null); case \"$p\" in v1|v2) n=$((n+1)); [ $n -eq 1 ] && touch '{started}';; *) echo \"BROKEN after $n reads: '$p'\"; exit 1;; esac; done; echo $n",
         stop = stop.display(),
-        root = root.display()
+        root = root.display(),
+        started = started.display()
     );
     let reader = Command::new("sh")
         .arg("-c")
@@ -207,6 +209,12 @@ fn current_is_never_missing_while_it_is_switched() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    // Switch only once the reader reads.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !started.exists() {
+        assert!(std::time::Instant::now() < deadline, "the reader did not start");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     for i in 0..5000 {
         let tag = if i % 2 == 0 { "v2" } else { "v1" };
         releases.switch(&TagName::new(tag), &commit).unwrap();
