@@ -88,6 +88,10 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> CommandResult {
         file.to.tag,
         file.strategy.as_str()
     ))?;
+    if args.exec_deploy {
+        // Ctrl-C kills the driver and releases the environment's lock.
+        crate::ui::stop_on_interrupt();
+    }
     let opts = crate::apply::execute::Options {
         reason: &reason,
         incident: incident.as_deref(),
