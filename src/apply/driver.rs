@@ -117,17 +117,6 @@ pub fn env(t: &Target<'_>) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// How driver commands run: in a process group of their own, so a timeout or Ctrl-C
-/// (`cancel`) kills the deployment tool they started, not only the shell.
-pub fn options<'a>(timeout: Duration, cancel: &'a dyn Fn() -> bool) -> shell::Options<'a> {
-    shell::Options {
-        timeout,
-        cancel,
-        own_group: true,
-        env_remove: &[],
-    }
-}
-
 /// Runs `cmd` (an already rendered driver command) in `dir`.
 pub fn run_command(
     cmd: &str,
@@ -139,7 +128,7 @@ pub fn run_command(
 ) -> Result<Ran, DriverError> {
     let vars = env(t);
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let run = shell::run(dir, cmd, &vars, &options(timeout, cancel));
+    let run = shell::run(dir, cmd, &vars, &shell::Options::new(timeout, cancel));
     if !run.succeeded() {
         return Err(DriverError::Failed {
             action: action.as_str(),

@@ -1,7 +1,8 @@
 //! Running a shell command (`sh -c`) for the deployment layer and for drills: stdout and stderr
 //! captured together in the order written (the last `OUTPUT_LIMIT` bytes kept), with a
-//! timeout, and cancellable. The command runs in its own process group, so a timeout or a
-//! cancel kills everything it started, not only the shell.
+//! timeout, and cancellable. The command runs in a process group of its own, killed whole on a
+//! timeout, a cancel (Ctrl-C is forwarded through `cancel`) and after it exits, so nothing it
+//! started outlives it.
 
 use std::io::Read;
 use std::path::Path;
@@ -59,21 +60,16 @@ pub struct Options<'a> {
     pub timeout: Duration,
     /// Polled while it runs; `true` kills it.
     pub cancel: &'a dyn Fn() -> bool,
-    /// Run in a process group of its own, killed whole on timeout or cancel (and after it
-    /// exits, whatever it left behind). Without it the command stays in the terminal's group:
-    /// Ctrl-C reaches it directly, and what it starts in the background is left alone.
-    pub own_group: bool,
     /// Environment variables it must not see.
     pub env_remove: &'a [&'a str],
 }
 
-impl Options<'_> {
-    /// In the caller's process group, never timed out (deployment commands).
-    pub fn foreground() -> Options<'static> {
+impl<'a> Options<'a> {
+    /// Killed after `timeout` or when `cancel()` says so; sees the caller's environment.
+    pub fn new(timeout: Duration, cancel: &'a dyn Fn() -> bool) -> Options<'a> {
         Options {
-            timeout: Duration::MAX,
-            cancel: &|| false,
-            own_group: false,
+            timeout,
+            cancel,
             env_remove: &[],
         }
     }
@@ -152,9 +148,7 @@ pub fn run(dir: &Path, command: &str, env: &[(&str, &str)], opts: &Options<'_>) 
         cmd.env(k, v);
     }
     #[cfg(unix)]
-    if opts.own_group {
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    }
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let spawned = cmd.spawn();
     // The write ends must close in this process, or reading never ends.
     drop(cmd);
@@ -184,10 +178,8 @@ pub fn run(dir: &Path, command: &str, env: &[(&str, &str)], opts: &Options<'_>) 
     });
     let stop = |child: &mut std::process::Child| {
         #[cfg(unix)]
-        if opts.own_group {
-            kill_group(child.id());
-            return;
-        }
+        kill_group(child.id());
+        #[cfg(not(unix))]
         let _ = child.kill();
     };
     let ended = loop {
@@ -195,9 +187,7 @@ pub fn run(dir: &Path, command: &str, env: &[(&str, &str)], opts: &Options<'_>) 
             Ok(true) => {
                 // Whatever it left running in its group still holds the output open.
                 #[cfg(unix)]
-                if opts.own_group {
-                    kill_group(child.id());
-                }
+                kill_group(child.id());
                 break child.wait().map(|s| Ended::Exited(s.code()));
             }
             Ok(false) => {}
@@ -247,7 +237,6 @@ mod tests {
         let opts = Options {
             timeout: Duration::from_millis(timeout_ms),
             cancel: &|| false,
-            own_group: true,
             env_remove: &["HOME"],
         };
         run(Path::new("."), command, &[("DRILL_X", "x y")], &opts)
@@ -283,11 +272,7 @@ mod tests {
 
     #[test]
     fn a_cancel_kills_it() {
-        let opts = Options {
-            cancel: &|| true,
-            ..Options::foreground()
-        };
-        let r = run(Path::new("."), "sleep 30", &[], &opts);
+        let r = run(Path::new("."), "sleep 30", &[], &Options::new(Duration::MAX, &|| true));
         assert_eq!(r.ended, Ended::Cancelled);
     }
 

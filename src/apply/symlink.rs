@@ -182,12 +182,7 @@ impl Releases {
         cancel: &dyn Fn() -> bool,
     ) -> Result<shell::Run, DriverError> {
         let dir = self.releases().join(dir_name(tag));
-        let opts = shell::Options {
-            timeout,
-            cancel,
-            own_group: true,
-            env_remove: &[],
-        };
+        let opts = shell::Options::new(timeout, cancel);
         let run = shell::run(&dir, command, &[("GIT_ROLLBACK_RELEASE", tag.as_str())], &opts);
         if run.succeeded() {
             Ok(run)

@@ -85,10 +85,8 @@ impl Run<'_> {
         env.push(("GIT_ROLLBACK_DRILL_STEP", step.id()));
         env.push(("GIT_ROLLBACK_DRILL_RELEASE", release));
         let opts = shell::Options {
-            timeout: self.commands.timeout,
-            cancel: &interrupted,
-            own_group: true,
             env_remove: REPOSITORY_VARIABLES,
+            ..shell::Options::new(self.commands.timeout, &interrupted)
         };
         let run = shell::run(self.scratch.path(), command, &env, &opts);
         Some(drill::command_report(role, &run, self.commands.timeout))
