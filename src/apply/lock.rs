@@ -43,15 +43,7 @@ impl Holder {
     pub fn age(&self, now: Timestamp) -> String {
         match self.since {
             None => "for an unknown time".to_owned(),
-            Some(t) => {
-                let s = (now.seconds - t.seconds).max(0);
-                match (s / 86_400, s / 3600 % 24, s / 60 % 60) {
-                    (0, 0, 0) => format!("for {s} s"),
-                    (0, 0, m) => format!("for {m} min"),
-                    (0, h, m) => format!("for {h} h {m} min"),
-                    (d, h, _) => format!("for {d} d {h} h"),
-                }
-            }
+            Some(t) => format!("for {}", t.span_to(now)),
         }
     }
 }

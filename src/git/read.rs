@@ -19,34 +19,34 @@ pub struct Reader {
 
 /// Discovers the repository containing `path` (git's environment variables honoured).
 pub fn open(path: &Path) -> Result<Reader, GitError> {
-    let mut repo = gix::discover_with_environment_overrides(path).map_err(|e| GitError::NotARepository {
+    let repo = gix::discover_with_environment_overrides(path).map_err(|e| GitError::NotARepository {
         path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
         source: Box::new(e),
     })?;
-    // Tree diffs and merges read the same trees again and again (a range revert decompressed
-    // them once per commit without this); a small cache keeps them.
-    repo.object_cache_size_if_unset(32 * 1024 * 1024);
-    Ok(Reader {
-        repo,
-        preview: Default::default(),
-    })
+    Ok(Reader::new(repo))
 }
 
 /// Opens the repository at `path` exactly, reading neither git's environment variables nor
 /// the user's or system configuration (a scratch copy that must not be redirected elsewhere).
 pub fn open_isolated(path: &Path) -> Result<Reader, GitError> {
-    let mut repo = gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| GitError::NotARepository {
+    let repo = gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| GitError::NotARepository {
         path: path.to_path_buf(),
         source: Box::new(e),
     })?;
-    repo.object_cache_size_if_unset(32 * 1024 * 1024);
-    Ok(Reader {
-        repo,
-        preview: Default::default(),
-    })
+    Ok(Reader::new(repo))
 }
 
 impl Reader {
+    fn new(mut repo: gix::Repository) -> Reader {
+        // Tree diffs and merges read the same trees again and again (a range revert decompressed
+        // them once per commit without this); a small cache keeps them.
+        repo.object_cache_size_if_unset(32 * 1024 * 1024);
+        Reader {
+            repo,
+            preview: Default::default(),
+        }
+    }
+
     pub fn git_dir(&self) -> &Path {
         self.repo.git_dir()
     }

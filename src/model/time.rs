@@ -73,6 +73,17 @@ impl Timestamp {
         )
     }
 
+    /// How long from `self` to `later`, in words: `45 s`, `12 min`, `3 h 6 min`, `2 d 4 h`.
+    pub fn span_to(&self, later: Timestamp) -> String {
+        let s = (later.seconds - self.seconds).max(0);
+        match (s / 86_400, s / 3600 % 24, s / 60 % 60) {
+            (0, 0, 0) => format!("{s} s"),
+            (0, 0, m) => format!("{m} min"),
+            (0, h, m) => format!("{h} h {m} min"),
+            (d, h, _) => format!("{d} d {h} h"),
+        }
+    }
+
     /// RFC 3339 in UTC: `2026-11-22T00:30:00Z`.
     pub fn rfc3339(&self) -> String {
         let (y, mo, d, h, mi, s) = self.parts();
@@ -217,6 +228,17 @@ mod tests {
         ] {
             assert!(Timestamp::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn spans_in_words() {
+        let t = Timestamp::utc(1_000_000);
+        let after = |s: i64| t.span_to(Timestamp::utc(1_000_000 + s));
+        assert_eq!(after(45), "45 s");
+        assert_eq!(after(12 * 60 + 5), "12 min");
+        assert_eq!(after(3 * 3600 + 6 * 60), "3 h 6 min");
+        assert_eq!(after(2 * 86_400 + 4 * 3600 + 59), "2 d 4 h");
+        assert_eq!(after(-5), "0 s");
     }
 
     #[test]

@@ -48,15 +48,6 @@ fn tag_or(t: &Option<TagName>) -> String {
     t.as_ref().map_or("?".to_owned(), |t| t.to_string())
 }
 
-fn duration(from: i64, to: i64) -> String {
-    let minutes = (to - from).max(0) / 60;
-    match (minutes / 1440, minutes / 60 % 24, minutes % 60) {
-        (0, 0, m) => format!("{m} min"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, h, _) => format!("{d} d {h} h"),
-    }
-}
-
 fn by(e: &Event) -> String {
     e.by.as_ref()
         .map_or("an unknown tagger".to_owned(), |p| md::cell(&p.name))
@@ -85,7 +76,7 @@ fn summary(v: &ReportView<'_>) -> String {
             md::code(&from),
             md::cell(&env),
             d.time.short(),
-            duration(d.time.seconds, e.time.seconds),
+            d.time.span_to(e.time),
             d.kind.as_str(),
             md::code(d.tag.as_str())
         )),
@@ -103,7 +94,7 @@ fn summary(v: &ReportView<'_>) -> String {
             md::code(&tag_or(&r.release)),
             r.time.short(),
             by(r),
-            duration(e.time.seconds, r.time.seconds),
+            e.time.span_to(r.time),
             md::code(r.tag.as_str()),
             md::cell(first_line(&r.reason))
         ));
