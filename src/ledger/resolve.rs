@@ -47,8 +47,6 @@ pub struct EnvStatus {
     pub bad: Vec<usize>,
     /// Commits on the production branch not contained in the live release.
     pub unreleased_commits: Option<usize>,
-    /// The newest drill record of the environment.
-    pub last_drill: Option<Record>,
 }
 
 /// Something in the ledger that is wrong but not fatal; shown as a warning.
@@ -405,7 +403,6 @@ impl<'a> Resolver<'a> {
             previous_stable,
             bad,
             unreleased_commits,
-            last_drill: self.last_drill(env),
         })
     }
 

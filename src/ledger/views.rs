@@ -148,7 +148,8 @@ pub fn status_info(resolver: &Resolver<'_>, status: &EnvStatus) -> StatusInfo {
             .map(|i| resolver.index.releases[*i].entry.name.clone())
             .collect(),
         unreleased_commits: status.unreleased_commits,
-        last_drill: status.last_drill.as_ref().and_then(|r| match &r.detail {
+        // Read only here, for `status`: the other users of EnvStatus have no use for it.
+        last_drill: resolver.last_drill(&status.environment).and_then(|r| match &r.detail {
             crate::model::record::RecordDetail::Drill {
                 from,
                 to,
