@@ -280,24 +280,20 @@ pub fn release_event(resolver: &Resolver<'_>, index: usize) -> Option<Event> {
 pub fn timeline(resolver: &Resolver<'_>, filter: &Filter) -> Timeline {
     let index = resolver.index;
     let (records, mut malformed) = record_events(resolver, filter);
-    // With an environment, the releases shown are those its records in the window name,
-    // whatever kinds are shown.
-    let in_scope: Vec<&Event> = records
-        .iter()
-        .filter(|e| filter.in_window(e.time) && filter.release.as_ref().is_none_or(|r| e.involves(r)))
-        .collect();
-    let named_releases = in_scope
-        .iter()
-        .flat_map(|e| [&e.release, &e.from, &e.to])
-        .flatten()
-        .filter_map(|t| index.release_position(t))
-        .collect::<Vec<usize>>();
     let mut events: Vec<Event> = records.iter().filter(|e| filter.keeps(e)).cloned().collect();
     if filter.wants(EventKind::Release) {
         let positions: Vec<usize> = match (&filter.release, &filter.environment) {
             (Some(r), _) => index.release_position(r).into_iter().collect(),
+            // With an environment, the releases shown are those its records in the window
+            // name, whatever kinds are shown.
             (None, Some(_)) => {
-                let mut named = named_releases;
+                let mut named: Vec<usize> = records
+                    .iter()
+                    .filter(|e| filter.in_window(e.time))
+                    .flat_map(|e| [&e.release, &e.from, &e.to])
+                    .flatten()
+                    .filter_map(|t| index.release_position(t))
+                    .collect();
                 named.sort_unstable();
                 named.dedup();
                 named
