@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::check::SideDto;
 use super::{Output, markdown as md};
 use crate::drill::{CommandReport, DrillReport, StepReport, Verdict};
 use crate::ui::sanitize;
@@ -143,12 +144,6 @@ pub fn markdown(r: &DrillReport) -> String {
 }
 
 #[derive(Serialize)]
-pub struct PointDto<'a> {
-    pub tag: &'a str,
-    pub commit: &'a str,
-}
-
-#[derive(Serialize)]
 pub struct CommandDto<'a> {
     pub role: crate::drill::Role,
     pub command: &'a str,
@@ -176,8 +171,8 @@ pub struct StepDto<'a> {
 pub struct DrillDoc<'a> {
     pub schema: &'static str,
     pub environment: &'a str,
-    pub from: PointDto<'a>,
-    pub to: PointDto<'a>,
+    pub from: SideDto<'a>,
+    pub to: SideDto<'a>,
     pub strategy: &'static str,
     pub passed: bool,
     pub steps: Vec<StepDto<'a>>,
@@ -187,7 +182,7 @@ pub struct DrillDoc<'a> {
 }
 
 pub fn doc<'a>(r: &'a DrillReport, record: Option<&'a str>, warnings: Vec<String>) -> DrillDoc<'a> {
-    let point = |p: &'a crate::drill::Point| PointDto {
+    let point = |p: &'a crate::drill::Point| SideDto {
         tag: p.tag.as_str(),
         commit: p.commit.as_str(),
     };
