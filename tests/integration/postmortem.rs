@@ -416,23 +416,31 @@ fn report_reads_a_rollback_this_tool_wrote() {
 #[test]
 fn hostile_text_stays_inert_in_every_format() {
     let dir = fixture("hostile");
-    for args in [&["history"][..], &["history", "--markdown"], &["history", "--json"]] {
+    // v1.0.0's subject holds ESC[31m, an OSC title sequence, a C1 byte and U+202E. Where the
+    // output shows the subject, it must be there, made visible (`what`); nowhere raw.
+    for (args, shown) in [
+        (&["history"][..], None),
+        (&["history", "--markdown"][..], None),
+        (&["history", "--json"][..], Some("\\u001b[31mDANGER")),
+        (&["show", "v1.0.0"][..], Some("\\x1b[31mDANGER")),
+        (&["show", "v1.0.0", "--markdown"][..], Some("x1b\\[31mDANGER")),
+    ] {
         let r = run_in(&dir, args);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        if let Some(what) = shown {
+            assert!(r.stdout.contains(what), "{args:?}: {}", r.stdout);
+        }
         // (JSON carries U+202E as a character, like every JSON encoder; control characters are
         // escaped.)
         let json = args.contains(&"--json");
         for text in [&r.stdout, &r.stderr] {
             assert!(
-                !text.contains('\u{1b}') && !text.contains('\u{9b}'),
+                !text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\u{7}'),
                 "{args:?}: {text:?}"
             );
             assert!(json || !text.contains('\u{202e}'), "{args:?}: {text:?}");
         }
     }
-    let md = run_in(&dir, &["show", "v1.0.0", "--markdown"]);
-    assert_eq!(md.code, 0, "{}", md.stderr);
-    assert!(!md.stdout.contains('\u{1b}'));
 }
 
 #[test]
