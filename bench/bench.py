@@ -354,22 +354,49 @@ def print_markdown(m, facts, rows, runs):
               f"| {fmt(r['git_min'])}-{fmt(r['git_max'])} |")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--sizes", default="1000,10000,100000")
+def log(msg):
+    """Progress, on stderr (stdout carries the report)."""
+    print(msg, file=sys.stderr, flush=True)
+
+
+def arg_parser(description):
+    """The options every benchmark script takes: --runs, --markdown, --bin, --json-out."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "git-rollback"))
-    ap.add_argument("--json-out", help="also write the raw rows as JSON to this file")
+    ap.add_argument("--json-out", help="also write the raw numbers as JSON to this file")
+    return ap
+
+
+def parse_args(ap):
+    """Parses and checks the common options; returns (args, the binary's absolute path)."""
     a = ap.parse_args()
-    sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
     if a.runs < 1:
         ap.error("--runs must be at least 1")
+    return a, str(Path(a.bin).resolve())
 
-    def log(msg):
-        print(msg, file=sys.stderr, flush=True)
 
-    ours = str(Path(a.bin).resolve())
+def sizes_of(text):
+    return [int(s) for s in text.split(",") if s.strip()]
+
+
+def finish(failures, errors, json_out, doc):
+    """Prints the FAIL and ERROR lines, writes `doc` to --json-out, returns the exit status."""
+    for e in errors:
+        print(f"ERROR (non-zero exit while timing): {e}")
+    for f in failures:
+        print(f"FAIL {f}")
+    if json_out:
+        Path(json_out).write_text(json.dumps(doc, indent=2) + "\n")
+    return 1 if failures or errors else 0
+
+
+def main():
+    ap = arg_parser(__doc__)
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    a, ours = parse_args(ap)
+    sizes = sizes_of(a.sizes)
     facts, rows, failures, errors = {}, [], [], []
     for n in sizes:
         d, _ = ensure_repo(n, log)
@@ -380,15 +407,9 @@ def main():
         errors += e
     m = machine(ours)
     (print_markdown if a.markdown else print_text)(m, facts, rows, a.runs)
-    for e in errors:
-        print(f"ERROR (non-zero exit while timing): {e}")
-    for f in failures:
-        print(f"FAIL {f}")
-    if a.json_out:
-        Path(a.json_out).write_text(json.dumps(
-            {"machine": m, "repos": facts, "rows": rows, "failures": failures,
-             "errors": errors}, indent=2) + "\n")
-    return 1 if failures or errors else 0
+    return finish(failures, errors, a.json_out,
+                  {"machine": m, "repos": facts, "rows": rows, "failures": failures,
+                   "errors": errors})
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ Run through bench/run-check.sh, which builds the binary if needed. See bench/REA
 ("check on a large history").
 """
 
-import argparse
 import json
 import statistics
 import subprocess
@@ -14,7 +13,8 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True   # importing bench.py must leave no __pycache__ behind
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import (ENV, HERE, ROOT, cached_repo, fmt, machine, run_captured,  # noqa: E402
+from bench import (ENV, HERE, arg_parser, cached_repo, finish, fmt, log, machine,
+                   parse_args, run_captured,  # noqa: E402
                    run_once)
 
 GENERATOR = [HERE / "gen-history.sh", HERE / "gen_history.py", HERE / "lib.sh"]
@@ -369,20 +369,9 @@ def print_report(m, sh, pairs, runs, md):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--runs", type=int, default=7)
+    ap = arg_parser(__doc__)
     ap.add_argument("--releases", type=int, default=300)
-    ap.add_argument("--markdown", action="store_true")
-    ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "git-rollback"))
-    ap.add_argument("--json-out", help="also write the raw numbers as JSON to this file")
-    a = ap.parse_args()
-    if a.runs < 1:
-        ap.error("--runs must be at least 1")
-
-    def log(msg):
-        print(msg, file=sys.stderr, flush=True)
-
-    ours = str(Path(a.bin).resolve())
+    a, ours = parse_args(ap)
     d = ensure_history(a.releases, log)
     repo = d / "repo"
     exp = json.loads((d / "expected.json").read_text())
@@ -394,15 +383,9 @@ def main():
     sh = shape(d)
     m = machine(ours)
     print_report(m, sh, pairs, a.runs, a.markdown)
-    for e in errors:
-        print(f"ERROR (non-zero exit while timing): {e}")
-    for f in failures:
-        print(f"FAIL {f}")
-    if a.json_out:
-        Path(a.json_out).write_text(json.dumps(
-            {"machine": m, "history": sh, "pairs": pairs, "failures": failures,
-             "errors": errors}, indent=2) + "\n")
-    return 1 if failures or errors else 0
+    return finish(failures, errors, a.json_out,
+                  {"machine": m, "history": sh, "pairs": pairs, "failures": failures,
+                   "errors": errors})
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 Run through bench/run-revert.sh, which builds the binary if needed. See bench/README-revert.md.
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -16,7 +15,8 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True   # importing bench.py must leave no __pycache__ behind
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import HERE, ROOT, WORK, cached_repo, fmt, hermetic_env, machine, run_once  # noqa: E402
+from bench import (HERE, WORK, arg_parser, cached_repo, finish, fmt, hermetic_env,  # noqa: E402
+                   log, machine, parse_args, run_once, sizes_of)
 
 GENERATOR = [HERE / "revert-gen.sh", HERE / "revert-gen.py", HERE / "lib.sh"]
 TIMEOUT = 600  # seconds per process, for the checks only (never while timing)
@@ -243,21 +243,10 @@ def report(m, shapes, rows, runs, markdown):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = arg_parser(__doc__)
     ap.add_argument("--sizes", default="20,200", help="range commits, comma-separated")
-    ap.add_argument("--runs", type=int, default=7)
-    ap.add_argument("--markdown", action="store_true")
-    ap.add_argument("--bin", default=str(ROOT / "target" / "release" / "git-rollback"))
-    ap.add_argument("--json-out", help="also write the raw numbers as JSON to this file")
-    a = ap.parse_args()
-    sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
-    if a.runs < 1:
-        ap.error("--runs must be at least 1")
-
-    def log(msg):
-        print(msg, file=sys.stderr, flush=True)
-
-    ours = str(Path(a.bin).resolve())
+    a, ours = parse_args(ap)
+    sizes = sizes_of(a.sizes)
     copies = Copies()
     try:
         dirs = {n: ensure_repo(n, log) for n in sizes}
@@ -281,13 +270,9 @@ def main():
     for no in notes:
         print(f"note {no}")
     print("correctness: ok (tree of rollback/v1.1.0 == tree of git's HEAD after git revert)")
-    for e in errors:
-        print(f"ERROR {e}")
-    if a.json_out:
-        Path(a.json_out).write_text(json.dumps(
-            {"machine": m, "shapes": {n: shape(dirs[n]) for n in sizes}, "rows": rows,
-             "notes": notes, "errors": errors}, indent=2) + "\n")
-    return 1 if errors else 0
+    return finish([], errors, a.json_out,
+                  {"machine": m, "shapes": {n: shape(dirs[n]) for n in sizes}, "rows": rows,
+                   "notes": notes, "errors": errors})
 
 
 if __name__ == "__main__":
