@@ -68,6 +68,22 @@ pub enum DriverError {
     Symlink(#[from] SymlinkError),
 }
 
+/// A release's version and first `Artifact:` trailer (empty when it has none or is not a
+/// release here): what `{version}` and `{artifact}` stand for.
+pub fn release_facts(reader: &Reader, index: &crate::ledger::Index, tag: &TagName) -> (String, String) {
+    use crate::model::ObjectSource;
+    let Some(release) = index.release_position(tag).map(|i| &index.releases[i]) else {
+        return (String::new(), String::new());
+    };
+    let artifact = reader
+        .read_tag(&release.entry)
+        .ok()
+        .and_then(|o| o.annotation)
+        .and_then(|a| crate::model::trailers::find(&a.trailers(), "Artifact").map(str::to_owned))
+        .unwrap_or_default();
+    (release.version.to_string(), artifact)
+}
+
 /// The command template for `action`, with every placeholder filled in and shell-quoted.
 pub fn render(template: &str, t: &Target<'_>) -> String {
     let from = t.from.map(|f| f.as_str()).unwrap_or("");

@@ -147,12 +147,14 @@ pub fn execute(
         let to = TagName::new(plan.to.tag.as_str());
         let from = TagName::new(plan.from.tag.as_str());
         let commit = oid(&plan.to.commit, "target commit")?;
+        // The same values the plan's commands were rendered with, for GIT_ROLLBACK_*.
+        let (version, artifact) = super::driver::release_facts(reader, index, &to);
         let target = super::driver::Target {
             env: &env,
             release: &to,
-            version: "",
+            version: &version,
             commit: &commit,
-            artifact: "",
+            artifact: &artifact,
             from: Some(&from),
             reason: opts.reason,
         };

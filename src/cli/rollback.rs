@@ -321,7 +321,7 @@ pub fn check_reason(reason: Option<&str>, required: bool) -> CommandResult<Optio
 pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResult<crate::plan::Plan> {
     use crate::config::render_placeholders;
     use crate::ledger::tagging::{self, Bump};
-    use crate::model::{ObjectSource, trailers};
+    use crate::model::trailers;
     use crate::plan::{PlanInput, Point};
 
     let reader = ctx.reader()?;
@@ -447,14 +447,8 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
     if strategy == Strategy::Deploy
         && let Some(template) = config.rollback_command(&p.environment)
     {
-        let to = &loaded.index.releases[p.to];
-        let annotation = reader.read_tag(&to.entry).ok().and_then(|o| o.annotation);
-        let artifact = annotation
-            .map(|a| a.trailers())
-            .and_then(|t| trailers::find(&t, "Artifact").map(str::to_owned))
-            .unwrap_or_default();
-        let version = to.version.to_string();
         let (to_name, from_name) = (crate::model::TagName::new(to_tag), crate::model::TagName::new(from_tag));
+        let (version, artifact) = crate::apply::driver::release_facts(reader, &loaded.index, &to_name);
         let target = crate::apply::driver::Target {
             env: &p.environment,
             release: &to_name,

@@ -753,3 +753,47 @@ fn undo_of_a_driven_rollback_says_the_deployment_stays() {
     assert_eq!(current(&root), "releases/v1.0.0");
     assert!(git(&dir, &["tag", "--list", "rollback/*"]).is_empty());
 }
+
+#[test]
+fn rollback_commands_see_the_targets_values_in_their_environment() {
+    let srv = tempfile::tempdir().unwrap();
+    let out = srv.path().join("env");
+    let toml = format!(
+        "[environments.production]\nrollback-command = \"env | grep '^GIT_ROLLBACK_' | sort > '{}'\"\n",
+        out.display()
+    );
+    let (_tmp, dir, config) = setup(&toml);
+    let r = run_in(
+        &dir,
+        &with_config(
+            &config,
+            &[
+                "run",
+                "--strategy",
+                "deploy",
+                "--env",
+                "production",
+                "--reason",
+                "why",
+                "--yes",
+                "--exec-deploy",
+            ],
+        ),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let seen = std::fs::read_to_string(&out).unwrap();
+    let artifact = trailers_of(&dir, "v1.0.0")
+        .lines()
+        .find_map(|l| l.strip_prefix("Artifact: ").map(str::to_owned))
+        .unwrap();
+    for line in [
+        "GIT_ROLLBACK_ENV=production".to_owned(),
+        "GIT_ROLLBACK_RELEASE=v1.0.0".to_owned(),
+        "GIT_ROLLBACK_VERSION=1.0.0".to_owned(),
+        format!("GIT_ROLLBACK_ARTIFACT={artifact}"),
+        "GIT_ROLLBACK_FROM=v1.1.0".to_owned(),
+        "GIT_ROLLBACK_REASON=why".to_owned(),
+    ] {
+        assert!(seen.lines().any(|l| l == line), "{line} in\n{seen}");
+    }
+}
