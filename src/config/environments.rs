@@ -89,10 +89,9 @@ pub(super) fn parse(
         let parsed = EnvName::parse(&name).map_err(|e| value_err(&format!("environments.{name}"), e.to_string()))?;
         let key = |k: &str| format!("environments.{name}.{k}");
         let command = |k: &str, v: Option<String>| -> Result<Option<String>, ConfigError> {
-            let Some(cmd) = v else { return Ok(None) };
-            if cmd.trim().is_empty() {
-                return Err(value_err(&key(k), "must not be empty".into()));
-            }
+            let Some(cmd) = super::placeholders::command(v).map_err(|m| value_err(&key(k), m))? else {
+                return Ok(None);
+            };
             let allowed: &[&str] = if k == "symlink.check" { &[] } else { DRIVER_PLACEHOLDERS };
             check_command_placeholders(&cmd, allowed).map_err(|m| value_err(&key(k), m))?;
             Ok(Some(cmd))

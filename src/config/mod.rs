@@ -16,7 +16,7 @@ use crate::model::{Component, EnvName, RecordKind, ReleaseScheme};
 use environments::RawEnvironment;
 pub use environments::{DRIVER_PLACEHOLDERS, Driver, EnvSettings};
 use placeholders::check_placeholders;
-pub use placeholders::{render_placeholders, shell_quote};
+pub use placeholders::{command, render_placeholders, shell_quote};
 pub use template::{Template, TemplateError, Vars};
 
 /// The documented defaults, embedded in the binary.
@@ -412,12 +412,7 @@ impl Config {
         }
         let drill = {
             let (u, d) = (user.drill.unwrap_or_default(), defaults.drill.unwrap_or_default());
-            let command = |key: &str, v: Option<String>| -> Result<Option<String>, ConfigError> {
-                match v {
-                    Some(c) if c.trim().is_empty() => Err(value_err(key, "must not be empty".into())),
-                    v => Ok(v),
-                }
-            };
+            let command = |key: &str, v| placeholders::command(v).map_err(|m| value_err(key, m));
             let timeout = u.timeout.or(d.timeout).expect("default present");
             if timeout == 0 {
                 return Err(value_err("drill.timeout", "must be at least 1 (seconds)".into()));

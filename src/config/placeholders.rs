@@ -1,6 +1,14 @@
 //! Placeholders in templates (`{name}`; `{{` and `}}` for literal braces): checking them
 //! against the names a key allows, and filling them in, shell-quoted for commands.
 
+/// A command given in the configuration or on the command line: absent, or not blank.
+pub fn command(value: Option<String>) -> Result<Option<String>, String> {
+    match value {
+        Some(c) if c.trim().is_empty() => Err("must not be empty".into()),
+        v => Ok(v),
+    }
+}
+
 /// Checks that `text` uses only `allowed` placeholders, with balanced braces.
 pub(super) fn check_placeholders(text: &str, allowed: &[&str]) -> Result<(), String> {
     for (name, _) in placeholders(text)? {

@@ -16,13 +16,10 @@ use crate::render::drill as render;
 
 pub fn run(ctx: &Context, args: &DrillArgs) -> CommandResult {
     let config = ctx.config()?;
+    // A flag replaces the configured command; an empty flag is an error, as in the file.
     let pick = |flag: &Option<String>, default: &Option<String>| -> CommandResult<Option<String>> {
-        match flag.as_ref().or(default.as_ref()) {
-            Some(c) if c.trim().is_empty() => {
-                Err(CommandError::new(ErrorKind::Input, "a drill command must not be empty"))
-            }
-            c => Ok(c.cloned()),
-        }
+        crate::config::command(flag.clone().or_else(|| default.clone()))
+            .map_err(|m| CommandError::new(ErrorKind::Input, format!("a drill command {m}")))
     };
     let commands = Commands {
         test: pick(&args.test_cmd, &config.drill.test_cmd)?,
