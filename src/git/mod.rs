@@ -3,6 +3,7 @@
 
 pub mod exec;
 pub mod export;
+mod pack;
 mod push;
 pub mod range;
 mod read;

@@ -12,9 +12,9 @@ use crate::model::{
 /// An open repository that reads objects on demand.
 pub struct Reader {
     pub(crate) repo: gix::Repository,
-    /// The last revert preview's in-memory repository and what it reverted (onto, commits),
-    /// so applying the same revert in this process reuses its merges instead of redoing them.
-    pub(crate) preview: std::cell::RefCell<Option<(Oid, Vec<Oid>, gix::Repository)>>,
+    /// The last clean revert preview (its trees and the object memory holding them), so
+    /// applying the same revert in this process commits those trees instead of merging again.
+    pub(crate) preview: std::cell::RefCell<Option<super::revert::Preview>>,
 }
 
 /// Discovers the repository containing `path` (git's environment variables honoured).

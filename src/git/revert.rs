@@ -15,9 +15,27 @@ use crate::model::{Identity, Oid};
 struct Chain {
     /// The first commit whose revert conflicts, and the paths.
     conflict: Option<(Oid, Vec<String>)>,
-    tree: gix::ObjectId,
+    /// The tree after each revert that applied, in order.
+    trees: Vec<gix::ObjectId>,
     /// The revert commits written (empty for a preview).
     created: Vec<Oid>,
+}
+
+impl Chain {
+    fn tree(&self, onto: gix::ObjectId) -> gix::ObjectId {
+        self.trees.last().copied().unwrap_or(onto)
+    }
+}
+
+/// A preview that applied cleanly, kept so that applying exactly the same revert in this
+/// process writes its trees instead of merging again.
+pub(crate) struct Preview {
+    onto: Oid,
+    commits: Vec<Oid>,
+    /// The tree after each revert.
+    trees: Vec<gix::ObjectId>,
+    /// The repository whose object memory holds the merged trees and blobs.
+    memory: gix::Repository,
 }
 
 /// git's revert message (a merge says which parent it reverses to, as `git revert -m 1` does).
@@ -30,32 +48,48 @@ fn message(subject: &str, id: &Oid, first_parent: Option<&Oid>, is_merge: bool) 
     }
 }
 
-fn revert_chain(
-    repo: &gix::Repository,
-    onto: &Oid,
-    commits: &[Oid],
-    author: Option<&Identity>,
-) -> Result<Chain, GitError> {
-    let mut tip = from_oid(onto);
-    let mut ours = repo.find_commit(tip)?.tree_id()?.detach();
-    let mut created = Vec::new();
-    for id in commits {
-        let commit = repo.find_commit(from_oid(id))?;
-        let base = commit.tree_id()?.detach();
-        let first_parent = commit.parent_ids().next().map(|p| p.detach());
-        let theirs = match first_parent {
-            Some(p) => repo.find_commit(p)?.tree_id()?.detach(),
-            None => gix::ObjectId::empty_tree(repo.object_hash()),
-        };
-        let subject = commit.message()?.summary().to_str_lossy().into_owned();
-        let short = &id.as_str()[..7];
-        let (ancestor, other) = (format!("{short} ({subject})"), format!("parent of {short} ({subject})"));
-        let labels = gix::merge::blob::builtin_driver::text::Labels {
-            ancestor: Some(ancestor.as_str().into()),
-            current: Some("HEAD".into()),
-            other: Some(other.as_str().into()),
-        };
-        let mut out = repo.merge_trees(base, ours, theirs, labels, repo.tree_merge_options()?)?;
+/// Three-way tree merges as `Repository::merge_trees` does them, with its diff and merge
+/// caches (attributes, filters, drivers) built once for the whole chain instead of per merge.
+struct Merger<'r> {
+    repo: &'r gix::Repository,
+    diff: gix::diff::blob::Platform,
+    blobs: gix::merge::blob::Platform,
+    state: gix::diff::tree::State,
+    options: gix::merge::plumbing::tree::Options,
+}
+
+impl<'r> Merger<'r> {
+    fn new(repo: &'r gix::Repository) -> Result<Self, GitError> {
+        Ok(Merger {
+            repo,
+            diff: repo.diff_resource_cache_for_tree_diff()?,
+            blobs: repo.merge_resource_cache(Default::default())?,
+            state: Default::default(),
+            options: repo.tree_merge_options()?.into(),
+        })
+    }
+
+    /// Merges; the new tree, or the unresolved conflicting paths (sorted).
+    fn merge(
+        &mut self,
+        base: gix::ObjectId,
+        ours: gix::ObjectId,
+        theirs: gix::ObjectId,
+        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
+    ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
+        let repo = self.repo;
+        let mut out = gix::merge::plumbing::tree(
+            &base,
+            &ours,
+            &theirs,
+            labels,
+            repo,
+            |buf| gix::objs::Write::write_buf(repo, gix::objs::Kind::Blob, buf),
+            &mut self.state,
+            &mut self.diff,
+            &mut self.blobs,
+            self.options.clone(),
+        )?;
         let mut unresolved: Vec<String> = out
             .conflicts
             .iter()
@@ -65,13 +99,64 @@ fn revert_chain(
         if !unresolved.is_empty() {
             unresolved.sort();
             unresolved.dedup();
-            return Ok(Chain {
-                conflict: Some((*id, unresolved)),
-                tree: ours,
-                created,
-            });
+            return Ok(Err(unresolved));
         }
-        ours = out.tree.write()?.detach();
+        let tree = out.tree.write(|tree| repo.write_object(tree).map(|id| id.detach()))?;
+        Ok(Ok(tree))
+    }
+}
+
+/// Reverts `commits` one after another on top of `onto`. With `known` (the trees of a clean
+/// preview of exactly these commits), no merge runs. With `author`, each revert is committed.
+fn revert_chain(
+    repo: &gix::Repository,
+    onto: &Oid,
+    commits: &[Oid],
+    known: Option<&[gix::ObjectId]>,
+    author: Option<&Identity>,
+) -> Result<Chain, GitError> {
+    let mut tip = from_oid(onto);
+    let mut ours = repo.find_commit(tip)?.tree_id()?.detach();
+    let mut merger = match known {
+        Some(_) => None,
+        None => Some(Merger::new(repo)?),
+    };
+    let mut chain = Chain {
+        conflict: None,
+        trees: Vec::with_capacity(commits.len()),
+        created: Vec::new(),
+    };
+    for (i, id) in commits.iter().enumerate() {
+        let commit = repo.find_commit(from_oid(id))?;
+        let first_parent = commit.parent_ids().next().map(|p| p.detach());
+        let subject = commit.message()?.summary().to_str_lossy().into_owned();
+        let merged = match (known, merger.as_mut()) {
+            (Some(trees), _) => Ok(trees[i]),
+            (None, Some(merger)) => {
+                let base = commit.tree_id()?.detach();
+                let theirs = match first_parent {
+                    Some(p) => repo.find_commit(p)?.tree_id()?.detach(),
+                    None => gix::ObjectId::empty_tree(repo.object_hash()),
+                };
+                let short = &id.as_str()[..7];
+                let (ancestor, other) = (format!("{short} ({subject})"), format!("parent of {short} ({subject})"));
+                let labels = gix::merge::blob::builtin_driver::text::Labels {
+                    ancestor: Some(ancestor.as_str().into()),
+                    current: Some("HEAD".into()),
+                    other: Some(other.as_str().into()),
+                };
+                merger.merge(base, ours, theirs, labels)?
+            }
+            (None, None) => unreachable!("a merger exists whenever no trees are known"),
+        };
+        ours = match merged {
+            Ok(tree) => tree,
+            Err(paths) => {
+                chain.conflict = Some((*id, paths));
+                return Ok(chain);
+            }
+        };
+        chain.trees.push(ours);
         if let Some(who) = author {
             let sig = signature(who);
             let mut buf = gix::date::parse::TimeBuf::default();
@@ -80,14 +165,10 @@ fn revert_chain(
             let msg = message(&subject, id, first_parent.map(|p| to_oid(&p)).as_ref(), is_merge);
             let new = repo.new_commit_as(sig_ref, sig_ref, msg, ours, [tip])?;
             tip = new.id;
-            created.push(to_oid(&tip));
+            chain.created.push(to_oid(&tip));
         }
     }
-    Ok(Chain {
-        conflict: None,
-        tree: ours,
-        created,
-    })
+    Ok(chain)
 }
 
 /// The commits a real revert wrote.
@@ -103,11 +184,16 @@ impl Reader {
     /// reaches the object database.
     pub fn revert_preview(&self, onto: &Oid, commits: &[Oid]) -> Result<RevertPreview, GitError> {
         let repo = self.repo.clone().with_object_memory();
-        let chain = revert_chain(&repo, onto, commits, None)?;
-        let tree = chain.conflict.is_none().then(|| to_oid(&chain.tree));
+        let chain = revert_chain(&repo, onto, commits, None, None)?;
+        let onto_tree = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
+        let tree = chain.conflict.is_none().then(|| to_oid(&chain.tree(onto_tree)));
         if tree.is_some() {
-            // Kept so that applying exactly this revert in this process reuses these merges.
-            *self.preview.borrow_mut() = Some((*onto, commits.to_vec(), repo));
+            *self.preview.borrow_mut() = Some(Preview {
+                onto: *onto,
+                commits: commits.to_vec(),
+                trees: chain.trees,
+                memory: repo,
+            });
         }
         Ok(RevertPreview {
             commits: commits.to_vec(),
@@ -117,43 +203,42 @@ impl Reader {
         })
     }
 
-    /// Writes the revert commits of `commits` (newest first) on top of `onto`, as `who`. On a
-    /// conflict, returns the commit and paths (the objects written so far are unreachable).
+    /// Writes the revert commits of `commits` (newest first) on top of `onto`, as `who`, as one
+    /// pack. On a conflict, returns the commit and paths and writes nothing.
     pub fn revert_commits(
         &self,
         onto: &Oid,
         commits: &[Oid],
         who: &Identity,
     ) -> Result<Result<Reverted, (Oid, Vec<String>)>, GitError> {
-        // The preview of exactly this revert merged every tree already, in memory: replay it
-        // there (the merged trees are found, only the commits are new), then persist what it
-        // holds. Otherwise merge and write directly.
+        // A clean preview of exactly this revert merged every tree already, into its object
+        // memory: commit those trees there. Otherwise merge into a fresh memory.
         let cached = self
             .preview
             .borrow_mut()
             .take()
-            .filter(|(o, c, _)| o == onto && c == commits);
-        let chain = match cached {
-            Some((_, _, mut memory)) => {
-                let chain = revert_chain(&memory, onto, commits, Some(who))?;
-                if chain.conflict.is_none() {
-                    let stored = memory.objects.take_object_memory().unwrap_or_default();
-                    for (id, (kind, data)) in stored.iter() {
-                        let written = gix::objs::Write::write_buf(&self.repo.objects, *kind, data)
-                            .map_err(|e| GitError::other("writing the revert objects", e))?;
-                        debug_assert_eq!(written, *id);
-                    }
-                }
-                chain
+            .filter(|p| &p.onto == onto && p.commits == commits);
+        let (mut memory, chain) = match cached {
+            Some(p) => {
+                let chain = revert_chain(&p.memory, onto, commits, Some(&p.trees), Some(who))?;
+                (p.memory, chain)
             }
-            None => revert_chain(&self.repo, onto, commits, Some(who))?,
+            None => {
+                let memory = self.repo.clone().with_object_memory();
+                let chain = revert_chain(&memory, onto, commits, None, Some(who))?;
+                (memory, chain)
+            }
         };
-        Ok(match chain.conflict {
-            Some(c) => Err(c),
-            None => Ok(Reverted {
-                commits: chain.created,
-                tree: to_oid(&chain.tree),
-            }),
-        })
+        if let Some(conflict) = chain.conflict {
+            return Ok(Err(conflict));
+        }
+        let stored = memory.objects.take_object_memory().unwrap_or_default();
+        let objects: Vec<_> = stored.values().map(|(kind, data)| (*kind, data.as_slice())).collect();
+        super::pack::write(&self.repo, &objects)?;
+        let onto_tree = self.repo.find_commit(from_oid(onto))?.tree_id()?.detach();
+        Ok(Ok(Reverted {
+            tree: to_oid(&chain.tree(onto_tree)),
+            commits: chain.created,
+        }))
     }
 }
