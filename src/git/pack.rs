@@ -8,21 +8,23 @@
 //! files and renames them into `objects/pack/`, the index last, so a process killed on the way
 //! leaves at most an unusable temporary file and never a pack without its index.
 
-use std::io::Write as _;
 use std::sync::atomic::AtomicBool;
 
 use gix::odb::pack;
+use gix::zlib::stream::deflate::{Compress, FlushCompress};
 
 use super::GitError;
 
 /// Encodes `objects` (kind and content) as a version-2 pack stream.
 fn encode(objects: &[(gix::objs::Kind, &[u8])], hash: gix::hash::Kind) -> Result<Vec<u8>, GitError> {
-    let io = |e: std::io::Error| GitError::other("encoding the pack", e);
     let mut out = Vec::with_capacity(12 + objects.iter().map(|(_, d)| d.len() / 2 + 16).sum::<usize>());
     out.extend_from_slice(b"PACK");
     out.extend_from_slice(&2u32.to_be_bytes());
     let count = u32::try_from(objects.len()).map_err(|e| GitError::other("counting the pack's objects", e))?;
     out.extend_from_slice(&count.to_be_bytes());
+    // One compressor for all objects: setting one up is costlier than compressing a small tree.
+    let mut z = Compress::new(gix::zlib::Compression::BEST_SPEED);
+    let mut buf = vec![0u8; 32 * 1024];
     for (kind, data) in objects {
         let code: u8 = match kind {
             gix::objs::Kind::Commit => 1,
@@ -40,10 +42,7 @@ fn encode(objects: &[(gix::objs::Kind, &[u8])], hash: gix::hash::Kind) -> Result
             size >>= 7;
         }
         out.push(byte);
-        let mut z = gix::zlib::stream::deflate::Write::new(out, gix::zlib::Compression::BEST_SPEED);
-        z.write_all(data).map_err(io)?;
-        z.flush().map_err(io)?;
-        out = z.into_inner();
+        deflate(&mut z, data, &mut buf, &mut out)?;
     }
     let mut hasher = gix::hash::hasher(hash);
     hasher.update(&out);
@@ -52,6 +51,22 @@ fn encode(objects: &[(gix::objs::Kind, &[u8])], hash: gix::hash::Kind) -> Result
         .map_err(|e| GitError::other("hashing the pack", e))?;
     out.extend_from_slice(checksum.as_slice());
     Ok(out)
+}
+
+/// Appends `data` to `out` as one zlib stream.
+fn deflate(z: &mut Compress, mut data: &[u8], buf: &mut [u8], out: &mut Vec<u8>) -> Result<(), GitError> {
+    z.reset();
+    loop {
+        let (read, written) = (z.total_in(), z.total_out());
+        let status = z
+            .compress(data, buf, FlushCompress::Finish)
+            .map_err(|e| GitError::other("compressing an object", e))?;
+        out.extend_from_slice(&buf[..(z.total_out() - written) as usize]);
+        data = &data[(z.total_in() - read) as usize..];
+        if matches!(status, gix::zlib::Status::StreamEnd) {
+            return Ok(());
+        }
+    }
 }
 
 /// Writes `objects` into the repository as one pack with its index. Nothing is written for an

@@ -55,6 +55,7 @@ fn revert_builds_the_reverts_on_a_new_branch_and_records_them() {
     let tmp = scratch("check-clean");
     let dir = repo(&tmp);
     let head_before = git(&dir, &["rev-parse", "HEAD"]);
+    let (loose_before, packs_before) = objects_count(&dir);
     let r = run_in(
         &dir,
         &[
@@ -75,6 +76,27 @@ fn revert_builds_the_reverts_on_a_new_branch_and_records_them() {
     assert!(
         git(&dir, &["status", "--porcelain"]).is_empty(),
         "the work tree is untouched"
+    );
+    // The reverts' commits and trees arrive as one new pack, which git verifies and which
+    // holds the branch's commits; only the record's tag object is written loose.
+    assert_eq!(objects_count(&dir), (loose_before + 1, packs_before + 1));
+    let pack_dir = dir.join(".git/objects/pack");
+    let newest = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+        .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
+        .unwrap();
+    let listing = git(&dir, &["verify-pack", "-v", newest.to_str().unwrap()]);
+    for rev in ["rollback/v1.1.0", "rollback/v1.1.0^", "rollback/v1.1.0^{tree}"] {
+        let id = git(&dir, &["rev-parse", rev]);
+        assert!(listing.contains(id.trim()), "{rev} ({id}) in the new pack:\n{listing}");
+    }
+    assert!(
+        std::fs::read_dir(&pack_dir)
+            .unwrap()
+            .all(|e| e.unwrap().path().extension().is_none_or(|x| x != "keep")),
+        "no .keep file is left"
     );
     // The branch's tree equals what git revert gives (the merge reverted with -m 1).
     let tree = git(&dir, &["rev-parse", "rollback/v1.1.0^{tree}"]);
@@ -779,4 +801,16 @@ fn two_rollbacks_of_one_environment_race_and_one_wins() {
             "round {round}"
         );
     }
+}
+
+/// Loose objects and packs, as `git count-objects -v` counts them.
+fn objects_count(dir: &std::path::Path) -> (u64, u64) {
+    let out = git(dir, &["count-objects", "-v"]);
+    let field = |name: &str| -> u64 {
+        out.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {out}"))
+    };
+    (field("count:"), field("packs:"))
 }
