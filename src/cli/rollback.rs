@@ -106,6 +106,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         CommandError::new(ErrorKind::Config, e).hint("every key, its default and an example: docs/configuration.md")
     })?;
     let reader = ctx.reader()?;
+    let work_tree = reader.dirty_paths_in_background();
     let environment = ctx.environment(&loaded, req.env.as_deref())?;
     let resolver = Resolver::new(&loaded.index, reader);
     let component = component(ctx, &loaded, req)?;
@@ -172,7 +173,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
             .collect();
         range.revert = Some(reader.revert_preview(tip, &commits)?);
     }
-    let repo = reader.repo_facts(branch)?;
+    let repo = reader.repo_facts(branch, work_tree)?;
     let production_branch = branch.map(|(n, _)| n.to_owned());
 
     let migrations = checklist::migrations::classify_all(&range);

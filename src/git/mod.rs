@@ -13,6 +13,7 @@ pub mod scratch;
 mod write;
 
 pub use push::{push_command, push_refs};
+pub use range::PendingStatus;
 pub use read::{Reader, open, open_isolated};
 pub use revert::Reverted;
 pub use write::{RefChange, apply_refs, create_tags};

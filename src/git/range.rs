@@ -30,22 +30,11 @@ impl Reader {
         let subject = message.lines().next().unwrap_or("").trim().to_owned();
         let parents: Vec<Oid> = decoded.parents().map(|p| to_oid(&p)).collect();
         let paths = if with_paths {
-            let tree = commit.tree()?;
             let parent_tree = match commit.parent_ids().next() {
-                Some(p) => self.repo.find_commit(p.detach())?.tree()?,
-                None => self.repo.empty_tree(),
+                Some(p) => self.repo.find_commit(p.detach())?.tree_id()?.detach(),
+                None => gix::ObjectId::empty_tree(self.repo.object_hash()),
             };
-            // Only the paths are needed: no rename detection (it dominated `check` on long
-            // histories).
-            let mut paths: Vec<String> = self
-                .repo
-                .diff_tree_to_tree(&parent_tree, &tree, gix::diff::Options::default())?
-                .into_iter()
-                .filter(|c| !c.entry_mode().is_tree())
-                .map(|c| c.location().to_str_lossy().into_owned())
-                .collect();
-            paths.sort();
-            paths
+            self.changed_files(parent_tree, commit.tree_id()?.detach())?
         } else {
             Vec::new()
         };
@@ -61,6 +50,46 @@ impl Reader {
             time: time_of(author.time()?),
             paths,
         })
+    }
+
+    /// The files that differ between two trees, sorted. Only paths: no rename detection and no
+    /// diff platform (attributes, filters), which `diff_tree_to_tree` sets up per call and which
+    /// dominated reading the paths of many commits.
+    fn changed_files(&self, old: gix::ObjectId, new: gix::ObjectId) -> Result<Vec<String>, GitError> {
+        use gix::diff::tree::recorder::Change as Recorded;
+        use gix::objs::FindExt;
+        let (mut old_buf, mut new_buf) = (Vec::new(), Vec::new());
+        let tree = |id: gix::ObjectId, buf: &'_ mut Vec<u8>| -> Result<(), GitError> {
+            if !id.is_empty_tree() {
+                self.repo.objects.find_tree_iter(&id, buf)?;
+            }
+            Ok(())
+        };
+        tree(old, &mut old_buf)?;
+        tree(new, &mut new_buf)?;
+        let mut recorder = gix::diff::tree::Recorder::default();
+        gix::diff::tree(
+            gix::objs::TreeRefIter::from_bytes(&old_buf, self.repo.object_hash()),
+            gix::objs::TreeRefIter::from_bytes(&new_buf, self.repo.object_hash()),
+            gix::diff::tree::State::default(),
+            &self.repo.objects,
+            &mut recorder,
+        )
+        .map_err(|e| GitError::other("diffing two trees", e))?;
+        let mut paths: Vec<String> = recorder
+            .records
+            .into_iter()
+            .filter_map(|change| {
+                let (mode, path) = match change {
+                    Recorded::Addition { entry_mode, path, .. }
+                    | Recorded::Deletion { entry_mode, path, .. }
+                    | Recorded::Modification { entry_mode, path, .. } => (entry_mode, path),
+                };
+                (!mode.is_tree()).then(|| path.to_str_lossy().into_owned())
+            })
+            .collect();
+        paths.sort();
+        Ok(paths)
     }
 
     /// Commit facts for `ids` (subjects, authors, parents), in the order given.
@@ -124,6 +153,51 @@ impl Reader {
         }
     }
 
+    /// The migration files of the live release in the directories of the changed migrations
+    /// that the live release has (what pairing up/down scripts reads), sorted.
+    fn migration_siblings(
+        &self,
+        live_tree: &gix::Tree<'_>,
+        changed: &[FileChange],
+        is_migration: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<String>, GitError> {
+        let mut dirs: Vec<&str> = changed
+            .iter()
+            .filter(|f| f.live.is_some())
+            .map(|f| f.change.path.rsplit_once('/').map_or("", |(dir, _)| dir))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        let mut files = Vec::new();
+        for dir in dirs {
+            let tree = if dir.is_empty() {
+                live_tree.clone()
+            } else {
+                match live_tree.lookup_entry_by_path(dir)? {
+                    Some(entry) if entry.mode().is_tree() => entry.object()?.into_tree(),
+                    _ => continue,
+                }
+            };
+            for entry in tree.iter() {
+                let entry = entry.map_err(|e| GitError::other("reading a tree", e))?;
+                if !entry.mode().is_blob() {
+                    continue;
+                }
+                let name = entry.filename().to_str_lossy();
+                let path = if dir.is_empty() {
+                    name.into_owned()
+                } else {
+                    format!("{dir}/{name}")
+                };
+                if is_migration(&path) {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
     /// Gathers everything the checklist reads about `target..live`.
     pub fn range_facts(&self, req: &RangeRequest<'_>) -> Result<RangeFacts, GitError> {
         let repo = &self.repo;
@@ -168,17 +242,6 @@ impl Reader {
         let target_tree = repo.find_commit(target)?.tree()?;
         let changes = self.diff(&target_tree, &live_tree)?;
 
-        let mut live_migration_files = Vec::new();
-        let mut recorder = gix::traverse::tree::Recorder::default();
-        live_tree.traverse().breadthfirst(&mut recorder)?;
-        for entry in recorder.records {
-            let path = entry.filepath.to_str_lossy();
-            if entry.mode.is_blob() && (req.is_migration)(&path) {
-                live_migration_files.push(path.into_owned());
-            }
-        }
-        live_migration_files.sort();
-
         let mut migrations = Vec::new();
         let mut config = Vec::new();
         for change in &changes {
@@ -208,6 +271,7 @@ impl Reader {
                 config.push(file);
             }
         }
+        let live_migration_files = self.migration_siblings(&live_tree, &migrations, req.is_migration)?;
         Ok(RangeFacts {
             live: *req.live,
             target: *req.target,
@@ -246,10 +310,19 @@ impl Reader {
         Ok(Some(paths))
     }
 
-    /// The work tree, the production branch's upstream and the last fetch.
-    pub fn repo_facts(&self, branch: Option<(&str, &Oid)>) -> Result<RepoFacts, GitError> {
+    /// Starts reading the work tree's status on another thread, from a handle on the repository
+    /// opened as this one was, so that it runs while this thread reads the range (on a work
+    /// tree of a few thousand files it took as long as the range and the revert preview).
+    pub fn dirty_paths_in_background(&self) -> PendingStatus {
+        let opened = self.opened.clone();
+        PendingStatus(std::thread::spawn(move || super::read::open_as(&opened)?.dirty_paths()))
+    }
+
+    /// The work tree (its status read by `status`), the production branch's upstream and the
+    /// last fetch.
+    pub fn repo_facts(&self, branch: Option<(&str, &Oid)>, status: PendingStatus) -> Result<RepoFacts, GitError> {
         let repo = &self.repo;
-        let dirty = self.dirty_paths()?;
+        let dirty = status.wait()?;
         let mut upstream = None;
         if let Some((name, tip)) = branch
             && let Ok(full) = gix::refs::FullName::try_from(format!("refs/heads/{name}"))
@@ -278,6 +351,17 @@ impl Reader {
             last_fetch,
             has_remotes: !repo.remote_names().is_empty(),
         })
+    }
+}
+
+/// The work tree's status being read on another thread.
+pub struct PendingStatus(std::thread::JoinHandle<Result<Option<Vec<String>>, GitError>>);
+
+impl PendingStatus {
+    /// The tracked paths with uncommitted changes (`None` in a bare repository), as
+    /// [`Reader::dirty_paths`] gives them.
+    pub fn wait(self) -> Result<Option<Vec<String>>, GitError> {
+        self.0.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 }
 

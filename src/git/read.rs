@@ -1,6 +1,6 @@
 //! Reading: discovery, repository state, the tag list (names and ids only), and lazy object reads.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use gix::objs::Kind;
 
@@ -15,6 +15,8 @@ pub struct Reader {
     /// The last clean revert preview (its trees and the object memory holding them), so
     /// applying the same revert in this process commits those trees instead of merging again.
     pub(crate) preview: std::cell::RefCell<Option<super::revert::Preview>>,
+    /// How it was opened (the path, and whether isolated), to open it again on another thread.
+    pub(super) opened: (PathBuf, bool),
 }
 
 /// Discovers the repository containing `path` (git's environment variables honoured).
@@ -23,7 +25,7 @@ pub fn open(path: &Path) -> Result<Reader, GitError> {
         path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
         source: Box::new(e),
     })?;
-    Ok(Reader::new(repo))
+    Ok(Reader::new(repo, (path.to_path_buf(), false)))
 }
 
 /// Opens the repository at `path` exactly, reading neither git's environment variables nor
@@ -33,17 +35,23 @@ pub fn open_isolated(path: &Path) -> Result<Reader, GitError> {
         path: path.to_path_buf(),
         source: Box::new(e),
     })?;
-    Ok(Reader::new(repo))
+    Ok(Reader::new(repo, (path.to_path_buf(), true)))
+}
+
+/// Opens a repository again the way a reader was opened (`Reader::opened`), for another thread.
+pub(super) fn open_as((path, isolated): &(PathBuf, bool)) -> Result<Reader, GitError> {
+    if *isolated { open_isolated(path) } else { open(path) }
 }
 
 impl Reader {
-    fn new(mut repo: gix::Repository) -> Reader {
+    fn new(mut repo: gix::Repository, opened: (PathBuf, bool)) -> Reader {
         // Tree diffs and merges read the same trees again and again (a range revert decompressed
         // them once per commit without this); a small cache keeps them.
         repo.object_cache_size_if_unset(32 * 1024 * 1024);
         Reader {
             repo,
             preview: Default::default(),
+            opened,
         }
     }
 

@@ -92,7 +92,8 @@ pub struct RangeFacts {
     pub later_with_paths: usize,
     /// Files that differ between the two releases.
     pub changes: Vec<PathChange>,
-    /// Every file of the live release under the migration globs (to pair up/down scripts).
+    /// The live release's files under the migration globs in the directories of the changed
+    /// migration files (to pair up/down scripts).
     pub live_migration_files: Vec<String>,
     pub migrations: Vec<FileChange>,
     pub config: Vec<FileChange>,
