@@ -69,8 +69,29 @@ impl<'r> Merger<'r> {
         })
     }
 
-    /// Merges; the new tree, or the unresolved conflicting paths (sorted).
+    /// Merges; the new tree, or the unresolved conflicting paths (sorted). A merge in which
+    /// `ours` still has every file `theirs` changes exactly as `base` has it is done by editing
+    /// `ours` at those paths (see `trivial`); in debug builds (the tests) it is checked against
+    /// the full merge.
     fn merge(
+        &mut self,
+        base: gix::ObjectId,
+        ours: gix::ObjectId,
+        theirs: gix::ObjectId,
+        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
+    ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
+        if let Some(tree) = trivial(self.repo, base, ours, theirs)? {
+            #[cfg(debug_assertions)]
+            {
+                let full = self.full_merge(base, ours, theirs, labels)?;
+                assert_eq!(full, Ok(tree), "the trivial merge differs from the full merge");
+            }
+            return Ok(Ok(tree));
+        }
+        self.full_merge(base, ours, theirs, labels)
+    }
+
+    fn full_merge(
         &mut self,
         base: gix::ObjectId,
         ours: gix::ObjectId,
@@ -104,6 +125,92 @@ impl<'r> Merger<'r> {
         let tree = out.tree.write(|tree| repo.write_object(tree).map(|id| id.detach()))?;
         Ok(Ok(tree))
     }
+}
+
+/// One file's entry in a tree: mode and object, or absent.
+type FileEntry = Option<(gix::objs::tree::EntryMode, gix::ObjectId)>;
+
+fn entry_at(tree: &gix::Tree<'_>, path: &[u8]) -> Result<FileEntry, GitError> {
+    Ok(tree
+        .lookup_entry(path.split(|b| *b == b'/'))?
+        .map(|e| (e.mode(), e.object_id())))
+}
+
+/// The three-way merge when it is trivial: every file that differs between `base` and
+/// `theirs` is in `ours` exactly as in `base` (same mode and object, or absent in both), and
+/// every directory above a file `theirs` adds is the same kind of thing (directory, file or
+/// nothing) in `ours` as in `base`. Then git's merge takes `theirs`' version of each of those
+/// files and `ours` everywhere else, with no conflict and no rename to follow: `ours` edited at
+/// those paths. A revert of a commit whose files nothing touched since is such a merge, and
+/// this avoids diffing the whole trees. `None` when the merge is not trivial.
+fn trivial(
+    repo: &gix::Repository,
+    base: gix::ObjectId,
+    ours: gix::ObjectId,
+    theirs: gix::ObjectId,
+) -> Result<Option<gix::ObjectId>, GitError> {
+    use gix::diff::tree::recorder::Change as Recorded;
+    let (base_tree, ours_tree, theirs_tree) = (repo.find_tree(base)?, repo.find_tree(ours)?, repo.find_tree(theirs)?);
+    let mut recorder = gix::diff::tree::Recorder::default();
+    gix::diff::tree(
+        gix::objs::TreeRefIter::from_bytes(&base_tree.data, repo.object_hash()),
+        gix::objs::TreeRefIter::from_bytes(&theirs_tree.data, repo.object_hash()),
+        gix::diff::tree::State::default(),
+        &repo.objects,
+        &mut recorder,
+    )
+    .map_err(|e| GitError::other("diffing two trees", e))?;
+    // (path, entry in base, entry in theirs), files only.
+    let mut changes: Vec<(gix::bstr::BString, FileEntry, FileEntry)> = Vec::new();
+    for change in recorder.records {
+        match change {
+            Recorded::Addition {
+                entry_mode, oid, path, ..
+            } if !entry_mode.is_tree() => changes.push((path, None, Some((entry_mode, oid)))),
+            Recorded::Deletion {
+                entry_mode, oid, path, ..
+            } if !entry_mode.is_tree() => changes.push((path, Some((entry_mode, oid)), None)),
+            Recorded::Modification {
+                previous_entry_mode,
+                previous_oid,
+                entry_mode,
+                oid,
+                path,
+            } => match (previous_entry_mode.is_tree(), entry_mode.is_tree()) {
+                (false, false) => {
+                    changes.push((path, Some((previous_entry_mode, previous_oid)), Some((entry_mode, oid))))
+                }
+                (true, true) => {}
+                _ => return Ok(None),
+            },
+            _ => {}
+        }
+    }
+    let kind = |e: &FileEntry| e.map(|(mode, _)| mode.is_tree());
+    for (path, before, _) in &changes {
+        if entry_at(&ours_tree, path)? != *before {
+            return Ok(None);
+        }
+        if before.is_none() {
+            let mut end = 0;
+            while let Some(slash) = path[end..].iter().position(|b| *b == b'/') {
+                end += slash;
+                let dir = &path[..end];
+                if kind(&entry_at(&ours_tree, dir)?) != kind(&entry_at(&base_tree, dir)?) {
+                    return Ok(None);
+                }
+                end += 1;
+            }
+        }
+    }
+    let mut editor = ours_tree.edit()?;
+    for (path, _, after) in &changes {
+        match after {
+            Some((mode, id)) => editor.upsert(path, mode.kind(), *id)?,
+            None => editor.remove(path)?,
+        };
+    }
+    Ok(Some(editor.write()?.detach()))
 }
 
 /// Reverts `commits` one after another on top of `onto`. With `known` (the trees of a clean
@@ -240,5 +347,100 @@ impl Reader {
             tree: to_oid(&chain.tree(onto_tree)),
             commits: chain.created,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// A commit on a new branch from `base` (none: an orphan) made by `edit` (shell commands in
+    /// the work tree); its tree.
+    fn branch(dir: &Path, name: &str, base: &str, edit: &str) -> gix::ObjectId {
+        match base {
+            "" => git(dir, &["checkout", "-q", "--orphan", name]),
+            _ => git(dir, &["checkout", "-q", "-b", name, base]),
+        };
+        let ok = Command::new("sh").args(["-c", edit]).current_dir(dir).status().unwrap();
+        assert!(ok.success(), "{edit}");
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", name]);
+        git(dir, &["rev-parse", "HEAD^{tree}"]).parse().unwrap()
+    }
+
+    #[test]
+    fn the_trivial_merge_is_taken_only_when_it_equals_the_full_merge() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q", "-b", "main"]);
+        let base = branch(
+            dir,
+            "base",
+            "",
+            "echo 1 > a.txt && mkdir d e && echo 1 > d/x && echo 1 > e/z && echo 1 > keep",
+        );
+        let theirs = branch(
+            dir,
+            "theirs",
+            "base",
+            "echo 2 > a.txt && rm e/z && mkdir n && echo 1 > n/new && chmod +x keep",
+        );
+        let theirs_adds_in_e = branch(dir, "theirs-e", "base", "echo 1 > e/w");
+        let untouched = branch(dir, "ours-untouched", "base", "echo 2 > d/x && echo 1 > other");
+        let same_file = branch(dir, "ours-same-file", "base", "echo 3 > a.txt");
+        let file_over_dir = branch(dir, "ours-file-n", "base", "echo 1 > n");
+        let moved_dir = branch(dir, "ours-moved-e", "base", "git mv e f");
+
+        let reader = super::super::open_isolated(dir).unwrap();
+        let repo = reader.repo.clone().with_object_memory();
+        let mut merger = Merger::new(&repo).unwrap();
+        let labels = || gix::merge::blob::builtin_driver::text::Labels {
+            ancestor: None,
+            current: None,
+            other: None,
+        };
+
+        // Nothing theirs changes was touched: the edit, identical to the full merge, with the
+        // emptied directory gone and the mode change kept.
+        let tree = trivial(&repo, base, untouched, theirs).unwrap().expect("trivial");
+        assert_eq!(merger.full_merge(base, untouched, theirs, labels()).unwrap(), Ok(tree));
+        let names: Vec<String> = {
+            let mut r = gix::traverse::tree::Recorder::default();
+            repo.find_tree(tree).unwrap().traverse().breadthfirst(&mut r).unwrap();
+            r.records.iter().map(|e| e.filepath.to_string()).collect()
+        };
+        assert_eq!(names, ["a.txt", "d", "keep", "n", "other", "d/x", "n/new"]);
+
+        // Ours changed a file theirs changes: the full merge decides (here: a conflict).
+        assert_eq!(trivial(&repo, base, same_file, theirs).unwrap(), None);
+        assert!(merger.full_merge(base, same_file, theirs, labels()).unwrap().is_err());
+        // Ours has a file where theirs adds a directory: a directory/file conflict for git.
+        assert_eq!(trivial(&repo, base, file_over_dir, theirs).unwrap(), None);
+        // Ours moved the directory theirs adds a file into: git may follow the move.
+        assert_eq!(trivial(&repo, base, moved_dir, theirs_adds_in_e).unwrap(), None);
+        // Ours is base itself: theirs.
+        assert_eq!(trivial(&repo, base, base, theirs).unwrap(), Some(theirs));
     }
 }
