@@ -99,6 +99,31 @@ impl<'r> Merger<'r> {
         labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
     ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
         let repo = self.repo;
+        let mut options = self.options.clone();
+        if options.rewrites.is_some() && !renames_matter(repo, base, ours, theirs)? {
+            #[cfg(debug_assertions)]
+            let with_renames = self.merge_with(base, ours, theirs, labels, options.clone())?;
+            options.rewrites = None;
+            let without = self.merge_with(base, ours, theirs, labels, options)?;
+            #[cfg(debug_assertions)]
+            assert_eq!(
+                without, with_renames,
+                "rename detection changed a merge judged not to need it"
+            );
+            return Ok(without);
+        }
+        self.merge_with(base, ours, theirs, labels, options)
+    }
+
+    fn merge_with(
+        &mut self,
+        base: gix::ObjectId,
+        ours: gix::ObjectId,
+        theirs: gix::ObjectId,
+        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
+        options: gix::merge::plumbing::tree::Options,
+    ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
+        let repo = self.repo;
         let mut out = gix::merge::plumbing::tree(
             &base,
             &ours,
@@ -109,7 +134,7 @@ impl<'r> Merger<'r> {
             &mut self.state,
             &mut self.diff,
             &mut self.blobs,
-            self.options.clone(),
+            options,
         )?;
         let mut unresolved: Vec<String> = out
             .conflicts
@@ -136,32 +161,27 @@ fn entry_at(tree: &gix::Tree<'_>, path: &[u8]) -> Result<FileEntry, GitError> {
         .map(|e| (e.mode(), e.object_id())))
 }
 
-/// The three-way merge when it is trivial: every file that differs between `base` and
-/// `theirs` is in `ours` exactly as in `base` (same mode and object, or absent in both), and
-/// every directory above a file `theirs` adds is the same kind of thing (directory, file or
-/// nothing) in `ours` as in `base`. Then git's merge takes `theirs`' version of each of those
-/// files and `ours` everywhere else, with no conflict and no rename to follow: `ours` edited at
-/// those paths. A revert of a commit whose files nothing touched since is such a merge, and
-/// this avoids diffing the whole trees. `None` when the merge is not trivial.
-fn trivial(
+/// A file that differs between two trees: its path and its entry in each.
+type FileDiff = (gix::bstr::BString, FileEntry, FileEntry);
+
+/// The files that differ between two trees (a plain tree diff: no rename detection, no
+/// attributes), or `None` when a path turns from a directory into a file or back.
+fn file_changes(
     repo: &gix::Repository,
-    base: gix::ObjectId,
-    ours: gix::ObjectId,
-    theirs: gix::ObjectId,
-) -> Result<Option<gix::ObjectId>, GitError> {
+    old: &gix::Tree<'_>,
+    new: &gix::Tree<'_>,
+) -> Result<Option<Vec<FileDiff>>, GitError> {
     use gix::diff::tree::recorder::Change as Recorded;
-    let (base_tree, ours_tree, theirs_tree) = (repo.find_tree(base)?, repo.find_tree(ours)?, repo.find_tree(theirs)?);
     let mut recorder = gix::diff::tree::Recorder::default();
     gix::diff::tree(
-        gix::objs::TreeRefIter::from_bytes(&base_tree.data, repo.object_hash()),
-        gix::objs::TreeRefIter::from_bytes(&theirs_tree.data, repo.object_hash()),
+        gix::objs::TreeRefIter::from_bytes(&old.data, repo.object_hash()),
+        gix::objs::TreeRefIter::from_bytes(&new.data, repo.object_hash()),
         gix::diff::tree::State::default(),
         &repo.objects,
         &mut recorder,
     )
     .map_err(|e| GitError::other("diffing two trees", e))?;
-    // (path, entry in base, entry in theirs), files only.
-    let mut changes: Vec<(gix::bstr::BString, FileEntry, FileEntry)> = Vec::new();
+    let mut changes = Vec::new();
     for change in recorder.records {
         match change {
             Recorded::Addition {
@@ -186,6 +206,62 @@ fn trivial(
             _ => {}
         }
     }
+    Ok(Some(changes))
+}
+
+/// Whether rename detection can change a three-way merge. A rename found on one side (a
+/// deleted file paired with an added one) matters only when the other side changed or deleted
+/// the renamed file (its change must follow the rename), or when both sides add the same path.
+/// Otherwise the merge without rename detection gives the same tree and the same conflicts,
+/// and skips the similarity search, which dominated merging a release thousands of commits
+/// behind the branch (`check` on a long history; git's merge-ort skips it the same way).
+fn renames_matter(
+    repo: &gix::Repository,
+    base: gix::ObjectId,
+    ours: gix::ObjectId,
+    theirs: gix::ObjectId,
+) -> Result<bool, GitError> {
+    let base_tree = repo.find_tree(base)?;
+    let (Some(ours), Some(theirs)) = (
+        file_changes(repo, &base_tree, &repo.find_tree(ours)?)?,
+        file_changes(repo, &base_tree, &repo.find_tree(theirs)?)?,
+    ) else {
+        return Ok(true);
+    };
+    let index = |side: &[FileDiff]| -> std::collections::HashMap<gix::bstr::BString, (bool, bool)> {
+        // path -> (deleted, added)
+        side.iter()
+            .map(|(path, before, after)| (path.clone(), (after.is_none(), before.is_none())))
+            .collect()
+    };
+    let (o, t) = (index(&ours), index(&theirs));
+    let relevant = |a: &std::collections::HashMap<_, (bool, bool)>, b: &std::collections::HashMap<_, (bool, bool)>| {
+        a.iter().any(|(path, (deleted, added))| match b.get(path) {
+            Some(_) if *deleted => true,
+            Some((_, other_added)) => *added && *other_added,
+            None => false,
+        })
+    };
+    Ok(relevant(&o, &t) || relevant(&t, &o))
+}
+
+/// The three-way merge when it is trivial: every file that differs between `base` and
+/// `theirs` is in `ours` exactly as in `base` (same mode and object, or absent in both), and
+/// every directory above a file `theirs` adds is the same kind of thing (directory, file or
+/// nothing) in `ours` as in `base`. Then git's merge takes `theirs`' version of each of those
+/// files and `ours` everywhere else, with no conflict and no rename to follow: `ours` edited at
+/// those paths. A revert of a commit whose files nothing touched since is such a merge, and
+/// this avoids diffing the whole trees. `None` when the merge is not trivial.
+fn trivial(
+    repo: &gix::Repository,
+    base: gix::ObjectId,
+    ours: gix::ObjectId,
+    theirs: gix::ObjectId,
+) -> Result<Option<gix::ObjectId>, GitError> {
+    let (base_tree, ours_tree, theirs_tree) = (repo.find_tree(base)?, repo.find_tree(ours)?, repo.find_tree(theirs)?);
+    let Some(changes) = file_changes(repo, &base_tree, &theirs_tree)? else {
+        return Ok(None);
+    };
     let kind = |e: &FileEntry| e.map(|(mode, _)| mode.is_tree());
     for (path, before, _) in &changes {
         if entry_at(&ours_tree, path)? != *before {
