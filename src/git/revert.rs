@@ -488,6 +488,8 @@ mod tests {
         let same_file = branch(dir, "ours-same-file", "base", "echo 3 > a.txt");
         let file_over_dir = branch(dir, "ours-file-n", "base", "echo 1 > n");
         let moved_dir = branch(dir, "ours-moved-e", "base", "git mv e f");
+        let adds_same = branch(dir, "ours-adds-n-new", "base", "mkdir n && echo 2 > n/new");
+        let renamed_a = branch(dir, "ours-renamed-a", "base", "git mv a.txt b.txt");
 
         let reader = super::super::open_isolated(dir).unwrap();
         let repo = reader.repo.clone().with_object_memory();
@@ -518,5 +520,43 @@ mod tests {
         assert_eq!(trivial(&repo, base, moved_dir, theirs_adds_in_e).unwrap(), None);
         // Ours is base itself: theirs.
         assert_eq!(trivial(&repo, base, base, theirs).unwrap(), Some(theirs));
+
+        // Rename detection can matter only when a side deleted (maybe renamed) a file the other
+        // changed, or both add one path.
+        assert!(!renames_matter(&repo, base, untouched, theirs).unwrap());
+        assert!(!renames_matter(&repo, base, file_over_dir, theirs).unwrap());
+        assert!(
+            renames_matter(&repo, base, renamed_a, theirs).unwrap(),
+            "a.txt renamed and changed"
+        );
+        assert!(
+            renames_matter(&repo, base, moved_dir, theirs).unwrap(),
+            "e/z moved and deleted"
+        );
+        assert!(
+            renames_matter(&repo, base, adds_same, theirs).unwrap(),
+            "n/new added twice"
+        );
+        // Where it matters, the rename-aware merge follows the rename: theirs' change lands in
+        // b.txt, and the merge without it would conflict (modify/delete).
+        let followed = merger
+            .full_merge(base, renamed_a, theirs, labels())
+            .unwrap()
+            .expect("clean");
+        let b = repo
+            .find_tree(followed)
+            .unwrap()
+            .lookup_entry_by_path("b.txt")
+            .unwrap()
+            .unwrap();
+        assert_eq!(b.object().unwrap().data, b"2\n");
+        let mut blind = merger.options.clone();
+        blind.rewrites = None;
+        assert!(
+            merger
+                .merge_with(base, renamed_a, theirs, labels(), blind)
+                .unwrap()
+                .is_err()
+        );
     }
 }
