@@ -289,6 +289,177 @@ fn trivial(
     Ok(Some(editor.write()?.detach()))
 }
 
+/// The directories above `path` ("a", "a/b" for "a/b/c").
+fn parents(path: &[u8]) -> impl Iterator<Item = &[u8]> {
+    path.iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'/')
+        .map(move |(i, _)| &path[..i])
+}
+
+/// Tree entries looked up by (tree, path) and remembered, so that a subtree that consecutive
+/// trees share is read once however many trees are asked.
+struct Lookup<'r> {
+    repo: &'r gix::Repository,
+    memo: std::collections::HashMap<(gix::ObjectId, gix::bstr::BString), FileEntry>,
+    buf: Vec<u8>,
+}
+
+impl<'r> Lookup<'r> {
+    fn new(repo: &'r gix::Repository) -> Self {
+        Lookup {
+            repo,
+            memo: Default::default(),
+            buf: Vec::new(),
+        }
+    }
+
+    fn entry(&mut self, tree: gix::ObjectId, path: &[u8]) -> Result<FileEntry, GitError> {
+        use gix::objs::FindExt;
+        let key = (tree, gix::bstr::BString::from(path));
+        if let Some(found) = self.memo.get(&key) {
+            return Ok(*found);
+        }
+        let (name, rest) = match path.iter().position(|b| *b == b'/') {
+            Some(i) => (&path[..i], Some(&path[i + 1..])),
+            None => (path, None),
+        };
+        let here = if tree.is_empty_tree() {
+            None
+        } else {
+            let iter = self.repo.objects.find_tree_iter(&tree, &mut self.buf)?;
+            let mut found = None;
+            for entry in iter {
+                let entry = entry.map_err(|e| GitError::other("reading a tree", e))?;
+                if entry.filename == name {
+                    found = Some((entry.mode, entry.oid.to_owned()));
+                    break;
+                }
+            }
+            found
+        };
+        let result = match (here, rest) {
+            (Some((mode, id)), Some(rest)) if mode.is_tree() => self.entry(id, rest)?,
+            (Some(_), Some(_)) | (None, _) => None,
+            (Some(entry), None) => Some(entry),
+        };
+        self.memo.insert(key, result);
+        Ok(result)
+    }
+
+    /// Whether the directories above `path` are the same kind of thing (directory, file,
+    /// nothing) in both trees.
+    fn same_parents(&mut self, a: gix::ObjectId, b: gix::ObjectId, path: &[u8]) -> Result<bool, GitError> {
+        let kind = |e: FileEntry| e.map(|(mode, _)| mode.is_tree());
+        for dir in parents(path) {
+            if kind(self.entry(a, dir)?) != kind(self.entry(b, dir)?) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Reverting a stretch of first-parent history at once, when every revert would be trivial
+/// (see `trivial`). `commits` (newest first) must lie on one first-parent chain; commits of the
+/// chain between them are skipped (that is how already reverted ones are left out).
+///
+/// Step by step, the tree being built equals the chain's tree at that point (the commit about
+/// to be reverted) except at a few files: at first the files the branch changed after the
+/// newest commit; a skipped commit adds the files it changed (they stay as it left them), and a
+/// file leaves the set when the chain's tree comes to hold what the built tree holds (a revert
+/// the branch already made). A revert is trivial exactly when its commit touches none of those
+/// files (nor turns a directory above one into a file or back), so that is all that is checked,
+/// by looking those few paths up in each tree of the chain. The result is the oldest commit's
+/// parent's tree with those files set as they are at the end: one edit instead of one merge
+/// per commit. `None` when some revert would not be trivial (or the commits are not such a
+/// chain), and the reverts must be merged one by one. The preview needs only the verdict and
+/// the final tree; applying builds each revert commit's own tree.
+fn whole_chain_trivial(repo: &gix::Repository, onto: &Oid, commits: &[Oid]) -> Result<Option<gix::ObjectId>, GitError> {
+    let Some(first) = commits.first() else {
+        return Ok(None);
+    };
+    // The chain's trees, newest first, ending with the oldest commit's parent's; which commits
+    // of the chain are skipped.
+    let (mut trees, mut skipped) = (Vec::new(), std::collections::HashSet::new());
+    let mut wanted = commits.iter().peekable();
+    let mut at = from_oid(first);
+    loop {
+        let commit = repo.find_commit(at)?;
+        trees.push(commit.tree_id()?.detach());
+        if wanted.peek().is_some_and(|w| from_oid(w) == at) {
+            wanted.next();
+        } else {
+            skipped.insert(trees.len() - 1);
+        }
+        let parent = commit.parent_ids().next().map(|p| p.detach());
+        if wanted.peek().is_none() {
+            trees.push(match parent {
+                Some(p) => repo.find_commit(p)?.tree_id()?.detach(),
+                None => gix::ObjectId::empty_tree(repo.object_hash()),
+            });
+            break;
+        }
+        match parent {
+            Some(p) if trees.len() <= commits.len() + 64 => at = p,
+            _ => return Ok(None),
+        }
+    }
+    let mut look = Lookup::new(repo);
+    let ours = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
+    // Where the tree being built differs from the chain's: path -> its entry there.
+    let mut differs: std::collections::BTreeMap<gix::bstr::BString, FileEntry> = Default::default();
+    let Some(after_newest) = file_changes(repo, &repo.find_tree(trees[0])?, &repo.find_tree(ours)?)? else {
+        return Ok(None);
+    };
+    for (path, _, in_ours) in after_newest {
+        if !look.same_parents(trees[0], ours, &path)? {
+            return Ok(None);
+        }
+        differs.insert(path, in_ours);
+    }
+    for k in 0..trees.len() - 1 {
+        let (now, next) = (trees[k], trees[k + 1]);
+        if skipped.contains(&k) {
+            let Some(changes) = file_changes(repo, &repo.find_tree(now)?, &repo.find_tree(next)?)? else {
+                return Ok(None);
+            };
+            for (path, left, _) in changes {
+                if let std::collections::btree_map::Entry::Vacant(slot) = differs.entry(path) {
+                    if !look.same_parents(now, next, slot.key())? {
+                        return Ok(None);
+                    }
+                    slot.insert(left);
+                }
+            }
+            let mut caught_up = Vec::new();
+            for (path, entry) in &differs {
+                if look.entry(next, path)? == *entry {
+                    caught_up.push(path.clone());
+                }
+            }
+            for path in caught_up {
+                differs.remove(&path);
+            }
+        } else {
+            for path in differs.keys() {
+                if look.entry(now, path)? != look.entry(next, path)? || !look.same_parents(now, next, path)? {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    let target = *trees.last().expect("the chain ends with a parent tree");
+    let mut editor = repo.find_tree(target)?.edit()?;
+    for (path, entry) in &differs {
+        match entry {
+            Some((mode, id)) => editor.upsert(path, mode.kind(), *id)?,
+            None => editor.remove(path)?,
+        };
+    }
+    Ok(Some(editor.write()?.detach()))
+}
+
 /// Reverts `commits` one after another on top of `onto`. With `known` (the trees of a clean
 /// preview of exactly these commits), no merge runs. With `author`, each revert is committed.
 fn revert_chain(
@@ -367,6 +538,24 @@ impl Reader {
     /// reaches the object database.
     pub fn revert_preview(&self, onto: &Oid, commits: &[Oid]) -> Result<RevertPreview, GitError> {
         let repo = self.repo.clone().with_object_memory();
+        if let Some(tree) = whole_chain_trivial(&repo, onto, commits)? {
+            #[cfg(debug_assertions)]
+            {
+                let chain = revert_chain(&repo, onto, commits, None, None)?;
+                assert!(chain.conflict.is_none(), "a trivial chain conflicted step by step");
+                assert_eq!(
+                    chain.trees.last(),
+                    Some(&tree),
+                    "a trivial chain ended elsewhere step by step"
+                );
+            }
+            return Ok(RevertPreview {
+                commits: commits.to_vec(),
+                conflict: None,
+                onto: *onto,
+                tree: Some(to_oid(&tree)),
+            });
+        }
         let chain = revert_chain(&repo, onto, commits, None, None)?;
         let onto_tree = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
         let tree = chain.conflict.is_none().then(|| to_oid(&chain.tree(onto_tree)));
@@ -464,6 +653,47 @@ mod tests {
         git(dir, &["add", "-A"]);
         git(dir, &["commit", "-q", "-m", name]);
         git(dir, &["rev-parse", "HEAD^{tree}"]).parse().unwrap()
+    }
+
+    fn commit_id(dir: &Path, rev: &str) -> Oid {
+        Oid::parse(&git(dir, &["rev-parse", rev])).unwrap()
+    }
+
+    #[test]
+    fn a_whole_chain_is_reverted_at_once_only_when_every_revert_is_trivial() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q", "-b", "main"]);
+        branch(dir, "main", "", "mkdir d && echo 1 > a && echo 1 > b && echo 1 > d/c");
+        let step = |edit: &str, message: &str| {
+            let ok = Command::new("sh").args(["-c", edit]).current_dir(dir).status().unwrap();
+            assert!(ok.success());
+            git(dir, &["add", "-A"]);
+            git(dir, &["commit", "-q", "-m", message]);
+            commit_id(dir, "HEAD")
+        };
+        let c1 = step("echo 2 > a && mkdir e && echo 1 > e/new", "c1");
+        let c2 = step("echo 2 > b", "c2");
+        let c3 = step("rm d/c && echo 3 > a", "c3");
+        // After the release: the branch reverts c2 itself and changes an unrelated file.
+        git(dir, &["revert", "--no-edit", "HEAD^"]);
+        let tip = step("echo x > other", "later");
+        let reader = super::super::open_isolated(dir).unwrap();
+        let repo = reader.repo.clone().with_object_memory();
+
+        // c3 and c1, skipping c2 (already reverted on the branch): at once, as step by step.
+        let at_once = whole_chain_trivial(&repo, &tip, &[c3, c1]).unwrap().expect("trivial");
+        let steps = revert_chain(&repo, &tip, &[c3, c1], None, None).unwrap();
+        assert_eq!(steps.conflict, None);
+        assert_eq!(steps.trees.last(), Some(&at_once));
+        // All three (c2's revert then finds b already as c2's parent had it: not trivial).
+        assert_eq!(whole_chain_trivial(&repo, &tip, &[c3, c2, c1]).unwrap(), None);
+        // Commits that are not on one first-parent chain.
+        assert_eq!(whole_chain_trivial(&repo, &tip, &[c1, c3]).unwrap(), None);
+
+        // A later change to a file of the range: one revert is not trivial.
+        let touched = step("echo 4 > a", "touch a");
+        assert_eq!(whole_chain_trivial(&repo, &touched, &[c3, c1]).unwrap(), None);
     }
 
     #[test]
