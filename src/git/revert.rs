@@ -297,6 +297,14 @@ fn parents(path: &[u8]) -> impl Iterator<Item = &[u8]> {
         .map(move |(i, _)| &path[..i])
 }
 
+/// What reverting a whole chain at once gives: the final tree, and when asked the tree after
+/// each revert.
+#[derive(Debug, PartialEq, Eq)]
+struct Reverts {
+    tree: gix::ObjectId,
+    steps: Vec<gix::ObjectId>,
+}
+
 /// Tree entries looked up by (tree, path) and remembered, so that a subtree that consecutive
 /// trees share is read once however many trees are asked.
 struct Lookup<'r> {
@@ -372,10 +380,15 @@ impl<'r> Lookup<'r> {
 /// files (nor turns a directory above one into a file or back), so that is all that is checked,
 /// by looking those few paths up in each tree of the chain. The result is the oldest commit's
 /// parent's tree with those files set as they are at the end: one edit instead of one merge
-/// per commit. `None` when some revert would not be trivial (or the commits are not such a
-/// chain), and the reverts must be merged one by one. The preview needs only the verdict and
-/// the final tree; applying builds each revert commit's own tree.
-fn whole_chain_trivial(repo: &gix::Repository, onto: &Oid, commits: &[Oid]) -> Result<Option<gix::ObjectId>, GitError> {
+/// per commit. With `each`, also the tree after each revert (the chain's tree there, with those
+/// files set), for the revert commits. `None` when some revert would not be trivial (or the
+/// commits are not such a chain), and the reverts must be merged one by one.
+fn whole_chain_trivial(
+    repo: &gix::Repository,
+    onto: &Oid,
+    commits: &[Oid],
+    each: bool,
+) -> Result<Option<Reverts>, GitError> {
     let Some(first) = commits.first() else {
         return Ok(None);
     };
@@ -406,6 +419,7 @@ fn whole_chain_trivial(repo: &gix::Repository, onto: &Oid, commits: &[Oid]) -> R
         }
     }
     let mut look = Lookup::new(repo);
+    let mut steps = Vec::new();
     let ours = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
     // Where the tree being built differs from the chain's: path -> its entry there.
     let mut differs: std::collections::BTreeMap<gix::bstr::BString, FileEntry> = Default::default();
@@ -447,17 +461,33 @@ fn whole_chain_trivial(repo: &gix::Repository, onto: &Oid, commits: &[Oid]) -> R
                     return Ok(None);
                 }
             }
+            if each {
+                steps.push(with_files(repo, next, &differs)?);
+            }
         }
     }
     let target = *trees.last().expect("the chain ends with a parent tree");
-    let mut editor = repo.find_tree(target)?.edit()?;
-    for (path, entry) in &differs {
+    let tree = with_files(repo, target, &differs)?;
+    Ok(Some(Reverts { tree, steps }))
+}
+
+/// `tree` with the files of `set` set to the entries given (absent: removed).
+fn with_files(
+    repo: &gix::Repository,
+    tree: gix::ObjectId,
+    set: &std::collections::BTreeMap<gix::bstr::BString, FileEntry>,
+) -> Result<gix::ObjectId, GitError> {
+    if set.is_empty() {
+        return Ok(tree);
+    }
+    let mut editor = repo.find_tree(tree)?.edit()?;
+    for (path, entry) in set {
         match entry {
             Some((mode, id)) => editor.upsert(path, mode.kind(), *id)?,
             None => editor.remove(path)?,
         };
     }
-    Ok(Some(editor.write()?.detach()))
+    Ok(editor.write()?.detach())
 }
 
 /// Reverts `commits` one after another on top of `onto`. With `known` (the trees of a clean
@@ -538,7 +568,7 @@ impl Reader {
     /// reaches the object database.
     pub fn revert_preview(&self, onto: &Oid, commits: &[Oid]) -> Result<RevertPreview, GitError> {
         let repo = self.repo.clone().with_object_memory();
-        if let Some(tree) = whole_chain_trivial(&repo, onto, commits)? {
+        if let Some(Reverts { tree, .. }) = whole_chain_trivial(&repo, onto, commits, false)? {
             #[cfg(debug_assertions)]
             {
                 let chain = revert_chain(&repo, onto, commits, None, None)?;
@@ -584,7 +614,8 @@ impl Reader {
         who: &Identity,
     ) -> Result<Result<Reverted, (Oid, Vec<String>)>, GitError> {
         // A clean preview of exactly this revert merged every tree already, into its object
-        // memory: commit those trees there. Otherwise merge into a fresh memory.
+        // memory: commit those trees there. Otherwise build them in a fresh memory, all at once
+        // when every revert is trivial, else merge by merge.
         let cached = self
             .preview
             .borrow_mut()
@@ -597,7 +628,17 @@ impl Reader {
             }
             None => {
                 let memory = self.repo.clone().with_object_memory();
-                let chain = revert_chain(&memory, onto, commits, None, Some(who))?;
+                let chain = match whole_chain_trivial(&memory, onto, commits, true)? {
+                    Some(at_once) => {
+                        #[cfg(debug_assertions)]
+                        {
+                            let steps = revert_chain(&memory, onto, commits, None, None)?;
+                            assert_eq!(steps.trees, at_once.steps, "the trees at once differ from step by step");
+                        }
+                        revert_chain(&memory, onto, commits, Some(&at_once.steps), Some(who))?
+                    }
+                    None => revert_chain(&memory, onto, commits, None, Some(who))?,
+                };
                 (memory, chain)
             }
         };
@@ -682,18 +723,21 @@ mod tests {
         let repo = reader.repo.clone().with_object_memory();
 
         // c3 and c1, skipping c2 (already reverted on the branch): at once, as step by step.
-        let at_once = whole_chain_trivial(&repo, &tip, &[c3, c1]).unwrap().expect("trivial");
+        let at_once = whole_chain_trivial(&repo, &tip, &[c3, c1], true)
+            .unwrap()
+            .expect("trivial");
         let steps = revert_chain(&repo, &tip, &[c3, c1], None, None).unwrap();
         assert_eq!(steps.conflict, None);
-        assert_eq!(steps.trees.last(), Some(&at_once));
+        assert_eq!(steps.trees, at_once.steps);
+        assert_eq!(steps.trees.last(), Some(&at_once.tree));
         // All three (c2's revert then finds b already as c2's parent had it: not trivial).
-        assert_eq!(whole_chain_trivial(&repo, &tip, &[c3, c2, c1]).unwrap(), None);
+        assert_eq!(whole_chain_trivial(&repo, &tip, &[c3, c2, c1], false).unwrap(), None);
         // Commits that are not on one first-parent chain.
-        assert_eq!(whole_chain_trivial(&repo, &tip, &[c1, c3]).unwrap(), None);
+        assert_eq!(whole_chain_trivial(&repo, &tip, &[c1, c3], false).unwrap(), None);
 
         // A later change to a file of the range: one revert is not trivial.
         let touched = step("echo 4 > a", "touch a");
-        assert_eq!(whole_chain_trivial(&repo, &touched, &[c3, c1]).unwrap(), None);
+        assert_eq!(whole_chain_trivial(&repo, &touched, &[c3, c1], false).unwrap(), None);
     }
 
     #[test]
