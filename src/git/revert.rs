@@ -32,10 +32,16 @@ impl Chain {
 pub(crate) struct Preview {
     onto: Oid,
     commits: Vec<Oid>,
-    /// The tree after each revert.
-    trees: Vec<gix::ObjectId>,
+    trees: StepTrees,
     /// The repository whose object memory holds the merged trees and blobs.
     memory: gix::Repository,
+}
+
+/// The tree after each revert of a preview: merged one by one, or to be built from a revert
+/// of the whole chain at once.
+enum StepTrees {
+    Built(Vec<gix::ObjectId>),
+    AtOnce(Reverts),
 }
 
 /// git's revert message (a merge says which parent it reverses to, as `git revert -m 1` does).
@@ -297,12 +303,25 @@ fn parents(path: &[u8]) -> impl Iterator<Item = &[u8]> {
         .map(move |(i, _)| &path[..i])
 }
 
-/// What reverting a whole chain at once gives: the final tree, and when asked the tree after
-/// each revert.
+/// Files set to the entries given (absent: removed), by path.
+type Files = std::collections::BTreeMap<gix::bstr::BString, FileEntry>;
+
+/// What reverting a whole chain at once gives: the final tree, and how to build the tree after
+/// each revert (the chain's tree there with some files set), which only applying needs.
 #[derive(Debug, PartialEq, Eq)]
 struct Reverts {
     tree: gix::ObjectId,
-    steps: Vec<gix::ObjectId>,
+    steps: Vec<(gix::ObjectId, std::rc::Rc<Files>)>,
+}
+
+impl Reverts {
+    /// The tree after each revert.
+    fn step_trees(&self, repo: &gix::Repository) -> Result<Vec<gix::ObjectId>, GitError> {
+        self.steps
+            .iter()
+            .map(|(tree, files)| with_files(repo, *tree, files))
+            .collect()
+    }
 }
 
 /// Tree entries looked up by (tree, path) and remembered, so that a subtree that consecutive
@@ -380,15 +399,10 @@ impl<'r> Lookup<'r> {
 /// files (nor turns a directory above one into a file or back), so that is all that is checked,
 /// by looking those few paths up in each tree of the chain. The result is the oldest commit's
 /// parent's tree with those files set as they are at the end: one edit instead of one merge
-/// per commit. With `each`, also the tree after each revert (the chain's tree there, with those
-/// files set), for the revert commits. `None` when some revert would not be trivial (or the
-/// commits are not such a chain), and the reverts must be merged one by one.
-fn whole_chain_trivial(
-    repo: &gix::Repository,
-    onto: &Oid,
-    commits: &[Oid],
-    each: bool,
-) -> Result<Option<Reverts>, GitError> {
+/// per commit; the tree after each revert is likewise the chain's tree there with those files
+/// set. `None` when some revert would not be trivial (or the commits are not such a chain), and
+/// the reverts must be merged one by one.
+fn whole_chain_trivial(repo: &gix::Repository, onto: &Oid, commits: &[Oid]) -> Result<Option<Reverts>, GitError> {
     let Some(first) = commits.first() else {
         return Ok(None);
     };
@@ -422,7 +436,7 @@ fn whole_chain_trivial(
     let mut steps = Vec::new();
     let ours = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
     // Where the tree being built differs from the chain's: path -> its entry there.
-    let mut differs: std::collections::BTreeMap<gix::bstr::BString, FileEntry> = Default::default();
+    let mut differs: std::rc::Rc<Files> = Default::default();
     let Some(after_newest) = file_changes(repo, &repo.find_tree(trees[0])?, &repo.find_tree(ours)?)? else {
         return Ok(None);
     };
@@ -430,7 +444,7 @@ fn whole_chain_trivial(
         if !look.same_parents(trees[0], ours, &path)? {
             return Ok(None);
         }
-        differs.insert(path, in_ours);
+        std::rc::Rc::make_mut(&mut differs).insert(path, in_ours);
     }
     for k in 0..trees.len() - 1 {
         let (now, next) = (trees[k], trees[k + 1]);
@@ -439,7 +453,9 @@ fn whole_chain_trivial(
                 return Ok(None);
             };
             for (path, left, _) in changes {
-                if let std::collections::btree_map::Entry::Vacant(slot) = differs.entry(path) {
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    std::rc::Rc::make_mut(&mut differs).entry(path)
+                {
                     if !look.same_parents(now, next, slot.key())? {
                         return Ok(None);
                     }
@@ -447,13 +463,13 @@ fn whole_chain_trivial(
                 }
             }
             let mut caught_up = Vec::new();
-            for (path, entry) in &differs {
+            for (path, entry) in differs.iter() {
                 if look.entry(next, path)? == *entry {
                     caught_up.push(path.clone());
                 }
             }
             for path in caught_up {
-                differs.remove(&path);
+                std::rc::Rc::make_mut(&mut differs).remove(&path);
             }
         } else {
             for path in differs.keys() {
@@ -461,9 +477,7 @@ fn whole_chain_trivial(
                     return Ok(None);
                 }
             }
-            if each {
-                steps.push(with_files(repo, next, &differs)?);
-            }
+            steps.push((next, differs.clone()));
         }
     }
     let target = *trees.last().expect("the chain ends with a parent tree");
@@ -472,11 +486,7 @@ fn whole_chain_trivial(
 }
 
 /// `tree` with the files of `set` set to the entries given (absent: removed).
-fn with_files(
-    repo: &gix::Repository,
-    tree: gix::ObjectId,
-    set: &std::collections::BTreeMap<gix::bstr::BString, FileEntry>,
-) -> Result<gix::ObjectId, GitError> {
+fn with_files(repo: &gix::Repository, tree: gix::ObjectId, set: &Files) -> Result<gix::ObjectId, GitError> {
     if set.is_empty() {
         return Ok(tree);
     }
@@ -568,7 +578,8 @@ impl Reader {
     /// reaches the object database.
     pub fn revert_preview(&self, onto: &Oid, commits: &[Oid]) -> Result<RevertPreview, GitError> {
         let repo = self.repo.clone().with_object_memory();
-        if let Some(Reverts { tree, .. }) = whole_chain_trivial(&repo, onto, commits, false)? {
+        if let Some(at_once) = whole_chain_trivial(&repo, onto, commits)? {
+            let tree = at_once.tree;
             #[cfg(debug_assertions)]
             {
                 let chain = revert_chain(&repo, onto, commits, None, None)?;
@@ -579,6 +590,12 @@ impl Reader {
                     "a trivial chain ended elsewhere step by step"
                 );
             }
+            *self.preview.borrow_mut() = Some(Preview {
+                onto: *onto,
+                commits: commits.to_vec(),
+                trees: StepTrees::AtOnce(at_once),
+                memory: repo,
+            });
             return Ok(RevertPreview {
                 commits: commits.to_vec(),
                 conflict: None,
@@ -593,7 +610,7 @@ impl Reader {
             *self.preview.borrow_mut() = Some(Preview {
                 onto: *onto,
                 commits: commits.to_vec(),
-                trees: chain.trees,
+                trees: StepTrees::Built(chain.trees),
                 memory: repo,
             });
         }
@@ -623,19 +640,32 @@ impl Reader {
             .filter(|p| &p.onto == onto && p.commits == commits);
         let (mut memory, chain) = match cached {
             Some(p) => {
-                let chain = revert_chain(&p.memory, onto, commits, Some(&p.trees), Some(who))?;
+                let trees = match p.trees {
+                    StepTrees::Built(trees) => trees,
+                    StepTrees::AtOnce(at_once) => {
+                        let trees = at_once.step_trees(&p.memory)?;
+                        #[cfg(debug_assertions)]
+                        {
+                            let steps = revert_chain(&p.memory, onto, commits, None, None)?;
+                            assert_eq!(steps.trees, trees, "the trees at once differ from step by step");
+                        }
+                        trees
+                    }
+                };
+                let chain = revert_chain(&p.memory, onto, commits, Some(&trees), Some(who))?;
                 (p.memory, chain)
             }
             None => {
                 let memory = self.repo.clone().with_object_memory();
-                let chain = match whole_chain_trivial(&memory, onto, commits, true)? {
+                let chain = match whole_chain_trivial(&memory, onto, commits)? {
                     Some(at_once) => {
+                        let trees = at_once.step_trees(&memory)?;
                         #[cfg(debug_assertions)]
                         {
                             let steps = revert_chain(&memory, onto, commits, None, None)?;
-                            assert_eq!(steps.trees, at_once.steps, "the trees at once differ from step by step");
+                            assert_eq!(steps.trees, trees, "the trees at once differ from step by step");
                         }
-                        revert_chain(&memory, onto, commits, Some(&at_once.steps), Some(who))?
+                        revert_chain(&memory, onto, commits, Some(&trees), Some(who))?
                     }
                     None => revert_chain(&memory, onto, commits, None, Some(who))?,
                 };
@@ -723,21 +753,19 @@ mod tests {
         let repo = reader.repo.clone().with_object_memory();
 
         // c3 and c1, skipping c2 (already reverted on the branch): at once, as step by step.
-        let at_once = whole_chain_trivial(&repo, &tip, &[c3, c1], true)
-            .unwrap()
-            .expect("trivial");
+        let at_once = whole_chain_trivial(&repo, &tip, &[c3, c1]).unwrap().expect("trivial");
         let steps = revert_chain(&repo, &tip, &[c3, c1], None, None).unwrap();
         assert_eq!(steps.conflict, None);
-        assert_eq!(steps.trees, at_once.steps);
+        assert_eq!(steps.trees, at_once.step_trees(&repo).unwrap());
         assert_eq!(steps.trees.last(), Some(&at_once.tree));
         // All three (c2's revert then finds b already as c2's parent had it: not trivial).
-        assert_eq!(whole_chain_trivial(&repo, &tip, &[c3, c2, c1], false).unwrap(), None);
+        assert_eq!(whole_chain_trivial(&repo, &tip, &[c3, c2, c1]).unwrap(), None);
         // Commits that are not on one first-parent chain.
-        assert_eq!(whole_chain_trivial(&repo, &tip, &[c1, c3], false).unwrap(), None);
+        assert_eq!(whole_chain_trivial(&repo, &tip, &[c1, c3]).unwrap(), None);
 
         // A later change to a file of the range: one revert is not trivial.
         let touched = step("echo 4 > a", "touch a");
-        assert_eq!(whole_chain_trivial(&repo, &touched, &[c3, c1], false).unwrap(), None);
+        assert_eq!(whole_chain_trivial(&repo, &touched, &[c3, c1]).unwrap(), None);
     }
 
     #[test]
