@@ -32,7 +32,11 @@ pub type Vars<'a> = BTreeMap<&'a str, String>;
 pub struct Template {
     pub text: String,
     parts: Vec<Part>,
-    matcher: Regex,
+    /// The regular expression recognising names written from it, compiled on first use (a
+    /// compile costs more than reading a small repository's records, and most commands use
+    /// only some kinds of records).
+    pattern: String,
+    matcher: std::sync::OnceLock<Regex>,
 }
 
 impl Template {
@@ -72,11 +76,11 @@ impl Template {
             }
         }
         re.push('$');
-        let matcher = Regex::new(&re).expect("template regex is built from escaped parts");
         Ok(Template {
             text: text.to_owned(),
             parts,
-            matcher,
+            pattern: re,
+            matcher: std::sync::OnceLock::new(),
         })
     }
 
@@ -104,7 +108,10 @@ impl Template {
         if !name.starts_with(self.prefix()) {
             return None;
         }
-        let caps = self.matcher.captures(name)?;
+        let matcher = self
+            .matcher
+            .get_or_init(|| Regex::new(&self.pattern).expect("template regex is built from escaped parts"));
+        let caps = matcher.captures(name)?;
         Some(NameParts {
             env: caps.name("env")?.as_str(),
             time: caps.name("time")?.as_str(),
