@@ -10,6 +10,7 @@ mod read;
 mod revert;
 pub mod sandbox;
 pub mod scratch;
+mod trees;
 mod write;
 
 pub use push::{push_command, push_refs};

@@ -30,10 +30,7 @@ impl Reader {
         let subject = message.lines().next().unwrap_or("").trim().to_owned();
         let parents: Vec<Oid> = decoded.parents().map(|p| to_oid(&p)).collect();
         let paths = if with_paths {
-            let parent_tree = match commit.parent_ids().next() {
-                Some(p) => self.repo.find_commit(p.detach())?.tree_id()?.detach(),
-                None => gix::ObjectId::empty_tree(self.repo.object_hash()),
-            };
+            let parent_tree = super::trees::first_parent_tree(&self.repo, &commit)?;
             self.changed_files(parent_tree, commit.tree_id()?.detach())?
         } else {
             Vec::new()
@@ -53,40 +50,12 @@ impl Reader {
     }
 
     /// The files that differ between two trees, sorted. Only paths: no rename detection and no
-    /// diff platform (attributes, filters), which `diff_tree_to_tree` sets up per call and which
-    /// dominated reading the paths of many commits.
+    /// diff platform, which dominated reading the paths of many commits.
     fn changed_files(&self, old: gix::ObjectId, new: gix::ObjectId) -> Result<Vec<String>, GitError> {
-        use gix::diff::tree::recorder::Change as Recorded;
-        use gix::objs::FindExt;
-        let (mut old_buf, mut new_buf) = (Vec::new(), Vec::new());
-        let tree = |id: gix::ObjectId, buf: &'_ mut Vec<u8>| -> Result<(), GitError> {
-            if !id.is_empty_tree() {
-                self.repo.objects.find_tree_iter(&id, buf)?;
-            }
-            Ok(())
-        };
-        tree(old, &mut old_buf)?;
-        tree(new, &mut new_buf)?;
-        let mut recorder = gix::diff::tree::Recorder::default();
-        gix::diff::tree(
-            gix::objs::TreeRefIter::from_bytes(&old_buf, self.repo.object_hash()),
-            gix::objs::TreeRefIter::from_bytes(&new_buf, self.repo.object_hash()),
-            gix::diff::tree::State::default(),
-            &self.repo.objects,
-            &mut recorder,
-        )
-        .map_err(|e| GitError::other("diffing two trees", e))?;
-        let mut paths: Vec<String> = recorder
-            .records
+        let mut paths: Vec<String> = super::trees::changes(&self.repo, old, new)?
+            .files
             .into_iter()
-            .filter_map(|change| {
-                let (mode, path) = match change {
-                    Recorded::Addition { entry_mode, path, .. }
-                    | Recorded::Deletion { entry_mode, path, .. }
-                    | Recorded::Modification { entry_mode, path, .. } => (entry_mode, path),
-                };
-                (!mode.is_tree()).then(|| path.to_str_lossy().into_owned())
-            })
+            .map(|(path, _, _)| path.to_str_lossy().into_owned())
             .collect();
         paths.sort();
         Ok(paths)
@@ -315,7 +284,9 @@ impl Reader {
     /// tree of a few thousand files it took as long as the range and the revert preview).
     pub fn dirty_paths_in_background(&self) -> PendingStatus {
         let opened = self.opened.clone();
-        PendingStatus(std::thread::spawn(move || super::read::open_as(&opened)?.dirty_paths()))
+        PendingStatus(Some(std::thread::spawn(move || {
+            super::read::open_as(&opened)?.dirty_paths()
+        })))
     }
 
     /// The work tree (its status read by `status`), the production branch's upstream and the
@@ -354,14 +325,25 @@ impl Reader {
     }
 }
 
-/// The work tree's status being read on another thread.
-pub struct PendingStatus(std::thread::JoinHandle<Result<Option<Vec<String>>, GitError>>);
+/// The work tree's status being read on another thread. Dropped without being waited for
+/// (the command stopped on an error), it still waits for the thread, so that nothing reads a
+/// work tree the caller goes on to change.
+pub struct PendingStatus(Option<std::thread::JoinHandle<Result<Option<Vec<String>>, GitError>>>);
 
 impl PendingStatus {
     /// The tracked paths with uncommitted changes (`None` in a bare repository), as
     /// [`Reader::dirty_paths`] gives them.
-    pub fn wait(self) -> Result<Option<Vec<String>>, GitError> {
-        self.0.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    pub fn wait(mut self) -> Result<Option<Vec<String>>, GitError> {
+        let thread = self.0.take().expect("waited for once");
+        thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+impl Drop for PendingStatus {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
     }
 }
 

@@ -1,11 +1,14 @@
 //! Reverting commits as `git revert` does, without a work tree: each commit C is undone by
-//! merging C's parent into the current tip with C as the base (gix `merge_trees`), a merge
-//! against its first parent. The preview keeps every object in memory; the apply writes the
-//! revert commits (with git's messages) and returns them, touching no ref.
+//! merging C's parent into the current tip with C as the base (gix's tree merge), a merge
+//! against its first parent; trivial merges, and whole stretches of trivial reverts, are done as
+//! tree edits instead (checked against the merges in debug builds). The preview keeps every
+//! object in memory; the apply writes the revert commits (with git's messages) as one pack
+//! and returns them, touching no ref.
 
 use gix::bstr::ByteSlice;
 use gix::merge::tree::TreatAsUnresolved;
 
+use super::trees::{Changes, Files, Lookup, changes, first_parent_tree, with_files};
 use super::write::signature;
 use super::{GitError, Reader, from_oid, to_oid};
 use crate::model::range::RevertPreview;
@@ -158,63 +161,6 @@ impl<'r> Merger<'r> {
     }
 }
 
-/// One file's entry in a tree: mode and object, or absent.
-type FileEntry = Option<(gix::objs::tree::EntryMode, gix::ObjectId)>;
-
-fn entry_at(tree: &gix::Tree<'_>, path: &[u8]) -> Result<FileEntry, GitError> {
-    Ok(tree
-        .lookup_entry(path.split(|b| *b == b'/'))?
-        .map(|e| (e.mode(), e.object_id())))
-}
-
-/// A file that differs between two trees: its path and its entry in each.
-type FileDiff = (gix::bstr::BString, FileEntry, FileEntry);
-
-/// The files that differ between two trees (a plain tree diff: no rename detection, no
-/// attributes), or `None` when a path turns from a directory into a file or back.
-fn file_changes(
-    repo: &gix::Repository,
-    old: &gix::Tree<'_>,
-    new: &gix::Tree<'_>,
-) -> Result<Option<Vec<FileDiff>>, GitError> {
-    use gix::diff::tree::recorder::Change as Recorded;
-    let mut recorder = gix::diff::tree::Recorder::default();
-    gix::diff::tree(
-        gix::objs::TreeRefIter::from_bytes(&old.data, repo.object_hash()),
-        gix::objs::TreeRefIter::from_bytes(&new.data, repo.object_hash()),
-        gix::diff::tree::State::default(),
-        &repo.objects,
-        &mut recorder,
-    )
-    .map_err(|e| GitError::other("diffing two trees", e))?;
-    let mut changes = Vec::new();
-    for change in recorder.records {
-        match change {
-            Recorded::Addition {
-                entry_mode, oid, path, ..
-            } if !entry_mode.is_tree() => changes.push((path, None, Some((entry_mode, oid)))),
-            Recorded::Deletion {
-                entry_mode, oid, path, ..
-            } if !entry_mode.is_tree() => changes.push((path, Some((entry_mode, oid)), None)),
-            Recorded::Modification {
-                previous_entry_mode,
-                previous_oid,
-                entry_mode,
-                oid,
-                path,
-            } => match (previous_entry_mode.is_tree(), entry_mode.is_tree()) {
-                (false, false) => {
-                    changes.push((path, Some((previous_entry_mode, previous_oid)), Some((entry_mode, oid))))
-                }
-                (true, true) => {}
-                _ => return Ok(None),
-            },
-            _ => {}
-        }
-    }
-    Ok(Some(changes))
-}
-
 /// Whether rename detection can change a three-way merge. A rename found on one side (a
 /// deleted file paired with an added one) matters only when the other side changed or deleted
 /// the renamed file (its change must follow the rename), or when both sides add the same path.
@@ -227,34 +173,41 @@ fn renames_matter(
     ours: gix::ObjectId,
     theirs: gix::ObjectId,
 ) -> Result<bool, GitError> {
-    let base_tree = repo.find_tree(base)?;
-    let (Some(ours), Some(theirs)) = (
-        file_changes(repo, &base_tree, &repo.find_tree(ours)?)?,
-        file_changes(repo, &base_tree, &repo.find_tree(theirs)?)?,
-    ) else {
-        return Ok(true);
-    };
-    let index = |side: &[FileDiff]| -> std::collections::HashMap<gix::bstr::BString, (bool, bool)> {
-        // path -> (deleted, added)
-        side.iter()
-            .map(|(path, before, after)| (path.clone(), (after.is_none(), before.is_none())))
+    let (ours, theirs) = (changes(repo, base, ours)?, changes(repo, base, theirs)?);
+    // path -> (deleted, added)
+    fn index(side: &Changes) -> std::collections::HashMap<&[u8], (bool, bool)> {
+        side.files
+            .iter()
+            .map(|(path, before, after)| (path.as_slice(), (after.is_none(), before.is_none())))
             .collect()
-    };
+    }
     let (o, t) = (index(&ours), index(&theirs));
-    let relevant = |a: &std::collections::HashMap<_, (bool, bool)>, b: &std::collections::HashMap<_, (bool, bool)>| {
-        a.iter().any(|(path, (deleted, added))| match b.get(path) {
+    let relevant = |a: &Changes,
+                    a_files: &std::collections::HashMap<&[u8], (bool, bool)>,
+                    b: &Changes,
+                    b_files: &std::collections::HashMap<&[u8], (bool, bool)>| {
+        let files = a_files.iter().any(|(path, (deleted, added))| match b_files.get(path) {
             Some(_) if *deleted => true,
             Some((_, other_added)) => *added && *other_added,
             None => false,
-        })
+        });
+        // A directory one side removed whole, into which the other adds: git takes it for a
+        // renamed directory and moves (or reports) what was added.
+        let into_removed = a.removed_dirs.iter().any(|dir| {
+            b.files.iter().any(|(path, before, _)| {
+                before.is_none() && path.starts_with(dir) && path.get(dir.len()) == Some(&b'/')
+            })
+        });
+        files || into_removed
     };
-    Ok(relevant(&o, &t) || relevant(&t, &o))
+    Ok(relevant(&ours, &o, &theirs, &t) || relevant(&theirs, &t, &ours, &o))
 }
 
 /// The three-way merge when it is trivial: every file that differs between `base` and
 /// `theirs` is in `ours` exactly as in `base` (same mode and object, or absent in both), and
 /// every directory above a file `theirs` adds is the same kind of thing (directory, file or
-/// nothing) in `ours` as in `base`. Then git's merge takes `theirs`' version of each of those
+/// nothing) in `ours` as in `base`, and every directory `theirs` removes whole is in `ours` as
+/// in `base`. Then git's merge takes `theirs`' version of each of those
 /// files and `ours` everywhere else, with no conflict and no rename to follow: `ours` edited at
 /// those paths. A revert of a commit whose files nothing touched since is such a merge, and
 /// this avoids diffing the whole trees. `None` when the merge is not trivial.
@@ -264,47 +217,24 @@ fn trivial(
     ours: gix::ObjectId,
     theirs: gix::ObjectId,
 ) -> Result<Option<gix::ObjectId>, GitError> {
-    let (base_tree, ours_tree, theirs_tree) = (repo.find_tree(base)?, repo.find_tree(ours)?, repo.find_tree(theirs)?);
-    let Some(changes) = file_changes(repo, &base_tree, &theirs_tree)? else {
-        return Ok(None);
-    };
-    let kind = |e: &FileEntry| e.map(|(mode, _)| mode.is_tree());
-    for (path, before, _) in &changes {
-        if entry_at(&ours_tree, path)? != *before {
+    let changes = changes(repo, base, theirs)?;
+    let mut look = Lookup::new(repo);
+    // A directory theirs removes whole must be in ours as in base: if ours added to it, git
+    // would take it for a renamed directory.
+    for dir in &changes.removed_dirs {
+        if look.entry(ours, dir)? != look.entry(base, dir)? {
             return Ok(None);
         }
-        if before.is_none() {
-            let mut end = 0;
-            while let Some(slash) = path[end..].iter().position(|b| *b == b'/') {
-                end += slash;
-                let dir = &path[..end];
-                if kind(&entry_at(&ours_tree, dir)?) != kind(&entry_at(&base_tree, dir)?) {
-                    return Ok(None);
-                }
-                end += 1;
-            }
+    }
+    let mut set = Files::new();
+    for (path, before, after) in changes.files {
+        if look.entry(ours, &path)? != before || (before.is_none() && !look.same_parents(ours, base, &path)?) {
+            return Ok(None);
         }
+        set.insert(path, after);
     }
-    let mut editor = ours_tree.edit()?;
-    for (path, _, after) in &changes {
-        match after {
-            Some((mode, id)) => editor.upsert(path, mode.kind(), *id)?,
-            None => editor.remove(path)?,
-        };
-    }
-    Ok(Some(editor.write()?.detach()))
+    Ok(Some(with_files(repo, ours, &set)?))
 }
-
-/// The directories above `path` ("a", "a/b" for "a/b/c").
-fn parents(path: &[u8]) -> impl Iterator<Item = &[u8]> {
-    path.iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'/')
-        .map(move |(i, _)| &path[..i])
-}
-
-/// Files set to the entries given (absent: removed), by path.
-type Files = std::collections::BTreeMap<gix::bstr::BString, FileEntry>;
 
 /// What reverting a whole chain at once gives: the final tree, and how to build the tree after
 /// each revert (the chain's tree there with some files set), which only applying needs.
@@ -321,69 +251,6 @@ impl Reverts {
             .iter()
             .map(|(tree, files)| with_files(repo, *tree, files))
             .collect()
-    }
-}
-
-/// Tree entries looked up by (tree, path) and remembered, so that a subtree that consecutive
-/// trees share is read once however many trees are asked.
-struct Lookup<'r> {
-    repo: &'r gix::Repository,
-    memo: std::collections::HashMap<(gix::ObjectId, gix::bstr::BString), FileEntry>,
-    buf: Vec<u8>,
-}
-
-impl<'r> Lookup<'r> {
-    fn new(repo: &'r gix::Repository) -> Self {
-        Lookup {
-            repo,
-            memo: Default::default(),
-            buf: Vec::new(),
-        }
-    }
-
-    fn entry(&mut self, tree: gix::ObjectId, path: &[u8]) -> Result<FileEntry, GitError> {
-        use gix::objs::FindExt;
-        let key = (tree, gix::bstr::BString::from(path));
-        if let Some(found) = self.memo.get(&key) {
-            return Ok(*found);
-        }
-        let (name, rest) = match path.iter().position(|b| *b == b'/') {
-            Some(i) => (&path[..i], Some(&path[i + 1..])),
-            None => (path, None),
-        };
-        let here = if tree.is_empty_tree() {
-            None
-        } else {
-            let iter = self.repo.objects.find_tree_iter(&tree, &mut self.buf)?;
-            let mut found = None;
-            for entry in iter {
-                let entry = entry.map_err(|e| GitError::other("reading a tree", e))?;
-                if entry.filename == name {
-                    found = Some((entry.mode, entry.oid.to_owned()));
-                    break;
-                }
-            }
-            found
-        };
-        let result = match (here, rest) {
-            (Some((mode, id)), Some(rest)) if mode.is_tree() => self.entry(id, rest)?,
-            (Some(_), Some(_)) | (None, _) => None,
-            (Some(entry), None) => Some(entry),
-        };
-        self.memo.insert(key, result);
-        Ok(result)
-    }
-
-    /// Whether the directories above `path` are the same kind of thing (directory, file,
-    /// nothing) in both trees.
-    fn same_parents(&mut self, a: gix::ObjectId, b: gix::ObjectId, path: &[u8]) -> Result<bool, GitError> {
-        let kind = |e: FileEntry| e.map(|(mode, _)| mode.is_tree());
-        for dir in parents(path) {
-            if kind(self.entry(a, dir)?) != kind(self.entry(b, dir)?) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 }
 
@@ -421,10 +288,7 @@ fn whole_chain_trivial(repo: &gix::Repository, onto: &Oid, commits: &[Oid]) -> R
         }
         let parent = commit.parent_ids().next().map(|p| p.detach());
         if wanted.peek().is_none() {
-            trees.push(match parent {
-                Some(p) => repo.find_commit(p)?.tree_id()?.detach(),
-                None => gix::ObjectId::empty_tree(repo.object_hash()),
-            });
+            trees.push(first_parent_tree(repo, &commit)?);
             break;
         }
         match parent {
@@ -437,10 +301,7 @@ fn whole_chain_trivial(repo: &gix::Repository, onto: &Oid, commits: &[Oid]) -> R
     let ours = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
     // Where the tree being built differs from the chain's: path -> its entry there.
     let mut differs: std::rc::Rc<Files> = Default::default();
-    let Some(after_newest) = file_changes(repo, &repo.find_tree(trees[0])?, &repo.find_tree(ours)?)? else {
-        return Ok(None);
-    };
-    for (path, _, in_ours) in after_newest {
+    for (path, _, in_ours) in changes(repo, trees[0], ours)?.files {
         if !look.same_parents(trees[0], ours, &path)? {
             return Ok(None);
         }
@@ -449,10 +310,7 @@ fn whole_chain_trivial(repo: &gix::Repository, onto: &Oid, commits: &[Oid]) -> R
     for k in 0..trees.len() - 1 {
         let (now, next) = (trees[k], trees[k + 1]);
         if skipped.contains(&k) {
-            let Some(changes) = file_changes(repo, &repo.find_tree(now)?, &repo.find_tree(next)?)? else {
-                return Ok(None);
-            };
-            for (path, left, _) in changes {
+            for (path, left, _) in changes(repo, now, next)?.files {
                 if let std::collections::btree_map::Entry::Vacant(slot) =
                     std::rc::Rc::make_mut(&mut differs).entry(path)
                 {
@@ -485,21 +343,6 @@ fn whole_chain_trivial(repo: &gix::Repository, onto: &Oid, commits: &[Oid]) -> R
     Ok(Some(Reverts { tree, steps }))
 }
 
-/// `tree` with the files of `set` set to the entries given (absent: removed).
-fn with_files(repo: &gix::Repository, tree: gix::ObjectId, set: &Files) -> Result<gix::ObjectId, GitError> {
-    if set.is_empty() {
-        return Ok(tree);
-    }
-    let mut editor = repo.find_tree(tree)?.edit()?;
-    for (path, entry) in set {
-        match entry {
-            Some((mode, id)) => editor.upsert(path, mode.kind(), *id)?,
-            None => editor.remove(path)?,
-        };
-    }
-    Ok(editor.write()?.detach())
-}
-
 /// Reverts `commits` one after another on top of `onto`. With `known` (the trees of a clean
 /// preview of exactly these commits), no merge runs. With `author`, each revert is committed.
 fn revert_chain(
@@ -528,10 +371,7 @@ fn revert_chain(
             (Some(trees), _) => Ok(trees[i]),
             (None, Some(merger)) => {
                 let base = commit.tree_id()?.detach();
-                let theirs = match first_parent {
-                    Some(p) => repo.find_commit(p)?.tree_id()?.detach(),
-                    None => gix::ObjectId::empty_tree(repo.object_hash()),
-                };
+                let theirs = first_parent_tree(repo, &commit)?;
                 let short = &id.as_str()[..7];
                 let (ancestor, other) = (format!("{short} ({subject})"), format!("parent of {short} ({subject})"));
                 let labels = gix::merge::blob::builtin_driver::text::Labels {
@@ -792,6 +632,8 @@ mod tests {
         let moved_dir = branch(dir, "ours-moved-e", "base", "git mv e f");
         let adds_same = branch(dir, "ours-adds-n-new", "base", "mkdir n && echo 2 > n/new");
         let renamed_a = branch(dir, "ours-renamed-a", "base", "git mv a.txt b.txt");
+        let theirs_moves_d = branch(dir, "theirs-moves-d", "base", "git mv d moved");
+        let ours_adds_in_d = branch(dir, "ours-adds-in-d", "base", "echo 1 > d/new");
 
         let reader = super::super::open_isolated(dir).unwrap();
         let repo = reader.repo.clone().with_object_memory();
@@ -839,6 +681,17 @@ mod tests {
             renames_matter(&repo, base, adds_same, theirs).unwrap(),
             "n/new added twice"
         );
+        // A directory one side removes whole while the other adds into it: a directory rename
+        // for git, so neither shortcut may decide.
+        assert!(
+            renames_matter(&repo, base, moved_dir, theirs_adds_in_e).unwrap(),
+            "e moved, e/w added"
+        );
+        assert!(
+            renames_matter(&repo, base, ours_adds_in_d, theirs_moves_d).unwrap(),
+            "d moved, d/new added"
+        );
+        assert_eq!(trivial(&repo, base, ours_adds_in_d, theirs_moves_d).unwrap(), None);
         // Where it matters, the rename-aware merge follows the rename: theirs' change lands in
         // b.txt, and the merge without it would conflict (modify/delete).
         let followed = merger
