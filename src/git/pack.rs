@@ -5,8 +5,11 @@
 //! time of `run --strategy revert` (bench/RESULTS-revert.md). Here the objects are encoded as an
 //! undeltified pack in memory and handed to gix's `Bundle::write_to_directory` (what `git
 //! index-pack` does): it verifies the stream, writes the `.pack` and its `.idx` as temporary
-//! files and renames them into `objects/pack/`, the index last, so a process killed on the way
-//! leaves at most an unusable temporary file and never a pack without its index.
+//! files, creates a `.keep`, and renames the `.pack` and then the `.idx` into `objects/pack/`.
+//! Git uses a pack only through its index, so a process killed on the way leaves nothing git
+//! reads, but it can leave files behind: a temporary file, or a `.pack` with its `.keep` and no
+//! `.idx` (`git count-objects -v` counts them as garbage; `git fsck` stays clean). No ref
+//! points at these objects until the ref transaction that follows.
 
 use std::sync::atomic::AtomicBool;
 
