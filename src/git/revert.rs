@@ -667,30 +667,19 @@ mod tests {
 
         // Rename detection can matter only when a side deleted (maybe renamed) a file the other
         // changed, or both add one path.
-        assert!(!renames_matter(&repo, base, untouched, theirs).unwrap());
-        assert!(!renames_matter(&repo, base, file_over_dir, theirs).unwrap());
-        assert!(
-            renames_matter(&repo, base, renamed_a, theirs).unwrap(),
-            "a.txt renamed and changed"
-        );
-        assert!(
-            renames_matter(&repo, base, moved_dir, theirs).unwrap(),
-            "e/z moved and deleted"
-        );
-        assert!(
-            renames_matter(&repo, base, adds_same, theirs).unwrap(),
-            "n/new added twice"
-        );
-        // A directory one side removes whole while the other adds into it: a directory rename
-        // for git, so neither shortcut may decide.
-        assert!(
-            renames_matter(&repo, base, moved_dir, theirs_adds_in_e).unwrap(),
-            "e moved, e/w added"
-        );
-        assert!(
-            renames_matter(&repo, base, ours_adds_in_d, theirs_moves_d).unwrap(),
-            "d moved, d/new added"
-        );
+        // (ours, theirs, whether renames can matter, why); the last two: a directory one side
+        // removes whole while the other adds into it is a directory rename for git.
+        for (ours, theirs, expected, why) in [
+            (untouched, theirs, false, "unrelated changes"),
+            (file_over_dir, theirs, false, "n added as a file and as a directory"),
+            (renamed_a, theirs, true, "a.txt renamed and changed"),
+            (moved_dir, theirs, true, "e/z moved and deleted"),
+            (adds_same, theirs, true, "n/new added twice"),
+            (moved_dir, theirs_adds_in_e, true, "e moved, e/w added"),
+            (ours_adds_in_d, theirs_moves_d, true, "d moved, d/new added"),
+        ] {
+            assert_eq!(renames_matter(&repo, base, ours, theirs).unwrap(), expected, "{why}");
+        }
         assert_eq!(trivial(&repo, base, ours_adds_in_d, theirs_moves_d).unwrap(), None);
         // Where it matters, the rename-aware merge follows the rename: theirs' change lands in
         // b.txt, and the merge without it would conflict (modify/delete).
