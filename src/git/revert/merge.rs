@@ -1,0 +1,187 @@
+//! One revert's three-way merge: gix's tree merge with its caches built once per chain, a
+//! trivial merge done as a tree edit, and rename detection only where it can matter.
+
+use gix::bstr::ByteSlice;
+use gix::merge::tree::TreatAsUnresolved;
+
+use super::super::GitError;
+use super::super::trees::{Changes, Files, Lookup, changes, with_files};
+
+/// Three-way tree merges as `Repository::merge_trees` does them, with its diff and merge
+/// caches (attributes, filters, drivers) built once for the whole chain instead of per merge.
+pub(super) struct Merger<'r> {
+    repo: &'r gix::Repository,
+    diff: gix::diff::blob::Platform,
+    blobs: gix::merge::blob::Platform,
+    state: gix::diff::tree::State,
+    pub(super) options: gix::merge::plumbing::tree::Options,
+}
+
+impl<'r> Merger<'r> {
+    pub(super) fn new(repo: &'r gix::Repository) -> Result<Self, GitError> {
+        Ok(Merger {
+            repo,
+            diff: repo.diff_resource_cache_for_tree_diff()?,
+            blobs: repo.merge_resource_cache(Default::default())?,
+            state: Default::default(),
+            options: repo.tree_merge_options()?.into(),
+        })
+    }
+
+    /// Merges; the new tree, or the unresolved conflicting paths (sorted). A merge in which
+    /// `ours` still has every file `theirs` changes exactly as `base` has it is done by editing
+    /// `ours` at those paths (see `trivial`); in debug builds (the tests) it is checked against
+    /// the full merge.
+    pub(super) fn merge(
+        &mut self,
+        base: gix::ObjectId,
+        ours: gix::ObjectId,
+        theirs: gix::ObjectId,
+        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
+    ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
+        if let Some(tree) = trivial(self.repo, base, ours, theirs)? {
+            #[cfg(debug_assertions)]
+            {
+                let full = self.full_merge(base, ours, theirs, labels)?;
+                assert_eq!(full, Ok(tree), "the trivial merge differs from the full merge");
+            }
+            return Ok(Ok(tree));
+        }
+        self.full_merge(base, ours, theirs, labels)
+    }
+
+    pub(super) fn full_merge(
+        &mut self,
+        base: gix::ObjectId,
+        ours: gix::ObjectId,
+        theirs: gix::ObjectId,
+        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
+    ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
+        let repo = self.repo;
+        let mut options = self.options.clone();
+        if options.rewrites.is_some() && !renames_matter(repo, base, ours, theirs)? {
+            #[cfg(debug_assertions)]
+            let with_renames = self.merge_with(base, ours, theirs, labels, options.clone())?;
+            options.rewrites = None;
+            let without = self.merge_with(base, ours, theirs, labels, options)?;
+            #[cfg(debug_assertions)]
+            assert_eq!(
+                without, with_renames,
+                "rename detection changed a merge judged not to need it"
+            );
+            return Ok(without);
+        }
+        self.merge_with(base, ours, theirs, labels, options)
+    }
+
+    pub(super) fn merge_with(
+        &mut self,
+        base: gix::ObjectId,
+        ours: gix::ObjectId,
+        theirs: gix::ObjectId,
+        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
+        options: gix::merge::plumbing::tree::Options,
+    ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
+        let repo = self.repo;
+        let mut out = gix::merge::plumbing::tree(
+            &base,
+            &ours,
+            &theirs,
+            labels,
+            repo,
+            |buf| gix::objs::Write::write_buf(repo, gix::objs::Kind::Blob, buf),
+            &mut self.state,
+            &mut self.diff,
+            &mut self.blobs,
+            options,
+        )?;
+        let mut unresolved: Vec<String> = out
+            .conflicts
+            .iter()
+            .filter(|c| c.is_unresolved(TreatAsUnresolved::git()))
+            .map(|c| c.ours.location().to_str_lossy().into_owned())
+            .collect();
+        if !unresolved.is_empty() {
+            unresolved.sort();
+            unresolved.dedup();
+            return Ok(Err(unresolved));
+        }
+        let tree = out.tree.write(|tree| repo.write_object(tree).map(|id| id.detach()))?;
+        Ok(Ok(tree))
+    }
+}
+
+/// Whether rename detection can change a three-way merge. A rename found on one side (a
+/// deleted file paired with an added one) matters only when the other side changed or deleted
+/// the renamed file (its change must follow the rename), or when both sides add the same path.
+/// Otherwise the merge without rename detection gives the same tree and the same conflicts,
+/// and skips the similarity search, which dominated merging a release thousands of commits
+/// behind the branch (`check` on a long history; git's merge-ort skips it the same way).
+pub(super) fn renames_matter(
+    repo: &gix::Repository,
+    base: gix::ObjectId,
+    ours: gix::ObjectId,
+    theirs: gix::ObjectId,
+) -> Result<bool, GitError> {
+    let (ours, theirs) = (changes(repo, base, ours)?, changes(repo, base, theirs)?);
+    // path -> (deleted, added)
+    fn index(side: &Changes) -> std::collections::HashMap<&[u8], (bool, bool)> {
+        side.files
+            .iter()
+            .map(|(path, before, after)| (path.as_slice(), (after.is_none(), before.is_none())))
+            .collect()
+    }
+    let (o, t) = (index(&ours), index(&theirs));
+    let relevant = |a: &Changes,
+                    a_files: &std::collections::HashMap<&[u8], (bool, bool)>,
+                    b: &Changes,
+                    b_files: &std::collections::HashMap<&[u8], (bool, bool)>| {
+        let files = a_files.iter().any(|(path, (deleted, added))| match b_files.get(path) {
+            Some(_) if *deleted => true,
+            Some((_, other_added)) => *added && *other_added,
+            None => false,
+        });
+        // A directory one side removed whole, into which the other adds: git takes it for a
+        // renamed directory and moves (or reports) what was added.
+        let into_removed = a.removed_dirs.iter().any(|dir| {
+            b.files.iter().any(|(path, before, _)| {
+                before.is_none() && path.starts_with(dir) && path.get(dir.len()) == Some(&b'/')
+            })
+        });
+        files || into_removed
+    };
+    Ok(relevant(&ours, &o, &theirs, &t) || relevant(&theirs, &t, &ours, &o))
+}
+
+/// The three-way merge when it is trivial: every file that differs between `base` and
+/// `theirs` is in `ours` exactly as in `base` (same mode and object, or absent in both), and
+/// every directory above a file `theirs` adds is the same kind of thing (directory, file or
+/// nothing) in `ours` as in `base`, and every directory `theirs` removes whole is in `ours` as
+/// in `base`. Then git's merge takes `theirs`' version of each of those
+/// files and `ours` everywhere else, with no conflict and no rename to follow: `ours` edited at
+/// those paths. A revert of a commit whose files nothing touched since is such a merge, and
+/// this avoids diffing the whole trees. `None` when the merge is not trivial.
+pub(super) fn trivial(
+    repo: &gix::Repository,
+    base: gix::ObjectId,
+    ours: gix::ObjectId,
+    theirs: gix::ObjectId,
+) -> Result<Option<gix::ObjectId>, GitError> {
+    let changes = changes(repo, base, theirs)?;
+    let mut look = Lookup::new(repo);
+    // A directory theirs removes whole must be in ours as in base: if ours added to it, git
+    // would take it for a renamed directory.
+    for dir in &changes.removed_dirs {
+        if look.entry(ours, dir)? != look.entry(base, dir)? {
+            return Ok(None);
+        }
+    }
+    let mut set = Files::new();
+    for (path, before, after) in changes.files {
+        if look.entry(ours, &path)? != before || (before.is_none() && !look.same_parents(ours, base, &path)?) {
+            return Ok(None);
+        }
+        set.insert(path, after);
+    }
+    Ok(Some(with_files(repo, ours, &set)?))
+}

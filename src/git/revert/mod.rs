@@ -1,0 +1,247 @@
+//! Reverting commits as `git revert` does, without a work tree: each commit C is undone by
+//! merging C's parent into the current tip with C as the base (gix's tree merge), a merge
+//! against its first parent; trivial merges, and whole stretches of trivial reverts, are done as
+//! tree edits instead (checked against the merges in debug builds). The preview keeps every
+//! object in memory; the apply writes the revert commits (with git's messages) as one pack
+//! and returns them, touching no ref.
+
+use gix::bstr::ByteSlice;
+
+mod at_once;
+mod merge;
+#[cfg(test)]
+mod tests;
+
+use super::trees::first_parent_tree;
+use super::write::signature;
+use super::{GitError, Reader, from_oid, to_oid};
+use crate::model::range::RevertPreview;
+use crate::model::{Identity, Oid};
+use at_once::{Reverts, whole_chain_trivial};
+use merge::Merger;
+
+/// What reverting a chain produced.
+struct Chain {
+    /// The first commit whose revert conflicts, and the paths.
+    conflict: Option<(Oid, Vec<String>)>,
+    /// The tree after each revert that applied, in order.
+    trees: Vec<gix::ObjectId>,
+    /// The revert commits written (empty for a preview).
+    created: Vec<Oid>,
+}
+
+impl Chain {
+    fn tree(&self, onto: gix::ObjectId) -> gix::ObjectId {
+        self.trees.last().copied().unwrap_or(onto)
+    }
+}
+
+/// A preview that applied cleanly, kept so that applying exactly the same revert in this
+/// process writes its trees instead of merging again.
+pub(crate) struct Preview {
+    onto: Oid,
+    commits: Vec<Oid>,
+    trees: StepTrees,
+    /// The repository whose object memory holds the merged trees and blobs.
+    memory: gix::Repository,
+}
+
+/// The tree after each revert of a preview: merged one by one, or to be built from a revert
+/// of the whole chain at once.
+enum StepTrees {
+    Built(Vec<gix::ObjectId>),
+    AtOnce(Reverts),
+}
+
+/// git's revert message (a merge says which parent it reverses to, as `git revert -m 1` does).
+fn message(subject: &str, id: &Oid, first_parent: Option<&Oid>, is_merge: bool) -> String {
+    match (is_merge, first_parent) {
+        (true, Some(p)) => {
+            format!("Revert \"{subject}\"\n\nThis reverts commit {id}, reversing\nchanges made to {p}.\n")
+        }
+        _ => format!("Revert \"{subject}\"\n\nThis reverts commit {id}.\n"),
+    }
+}
+
+/// Reverts `commits` one after another on top of `onto`. With `known` (the trees of a clean
+/// preview of exactly these commits), no merge runs. With `author`, each revert is committed.
+fn revert_chain(
+    repo: &gix::Repository,
+    onto: &Oid,
+    commits: &[Oid],
+    known: Option<&[gix::ObjectId]>,
+    author: Option<&Identity>,
+) -> Result<Chain, GitError> {
+    let mut tip = from_oid(onto);
+    let mut ours = repo.find_commit(tip)?.tree_id()?.detach();
+    let mut merger = match known {
+        Some(_) => None,
+        None => Some(Merger::new(repo)?),
+    };
+    let mut chain = Chain {
+        conflict: None,
+        trees: Vec::with_capacity(commits.len()),
+        created: Vec::new(),
+    };
+    for (i, id) in commits.iter().enumerate() {
+        let commit = repo.find_commit(from_oid(id))?;
+        let first_parent = commit.parent_ids().next().map(|p| p.detach());
+        let subject = commit.message()?.summary().to_str_lossy().into_owned();
+        let merged = match (known, merger.as_mut()) {
+            (Some(trees), _) => Ok(trees[i]),
+            (None, Some(merger)) => {
+                let base = commit.tree_id()?.detach();
+                let theirs = first_parent_tree(repo, &commit)?;
+                let short = &id.as_str()[..7];
+                let (ancestor, other) = (format!("{short} ({subject})"), format!("parent of {short} ({subject})"));
+                let labels = gix::merge::blob::builtin_driver::text::Labels {
+                    ancestor: Some(ancestor.as_str().into()),
+                    current: Some("HEAD".into()),
+                    other: Some(other.as_str().into()),
+                };
+                merger.merge(base, ours, theirs, labels)?
+            }
+            (None, None) => unreachable!("a merger exists whenever no trees are known"),
+        };
+        ours = match merged {
+            Ok(tree) => tree,
+            Err(paths) => {
+                chain.conflict = Some((*id, paths));
+                return Ok(chain);
+            }
+        };
+        chain.trees.push(ours);
+        if let Some(who) = author {
+            let sig = signature(who);
+            let mut buf = gix::date::parse::TimeBuf::default();
+            let sig_ref = sig.to_ref(&mut buf);
+            let is_merge = commit.parent_ids().count() > 1;
+            let msg = message(&subject, id, first_parent.map(|p| to_oid(&p)).as_ref(), is_merge);
+            let new = repo.new_commit_as(sig_ref, sig_ref, msg, ours, [tip])?;
+            tip = new.id;
+            chain.created.push(to_oid(&tip));
+        }
+    }
+    Ok(chain)
+}
+
+/// The commits a real revert wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reverted {
+    /// In the order written (the last one is the new tip).
+    pub commits: Vec<Oid>,
+    pub tree: Oid,
+}
+
+impl Reader {
+    /// Reverts `commits` (newest first) one after another on top of `onto`, in memory: nothing
+    /// reaches the object database.
+    pub fn revert_preview(&self, onto: &Oid, commits: &[Oid]) -> Result<RevertPreview, GitError> {
+        let repo = self.repo.clone().with_object_memory();
+        if let Some(at_once) = whole_chain_trivial(&repo, onto, commits)? {
+            let tree = at_once.tree;
+            #[cfg(debug_assertions)]
+            {
+                let chain = revert_chain(&repo, onto, commits, None, None)?;
+                assert!(chain.conflict.is_none(), "a trivial chain conflicted step by step");
+                assert_eq!(
+                    chain.trees.last(),
+                    Some(&tree),
+                    "a trivial chain ended elsewhere step by step"
+                );
+            }
+            *self.preview.borrow_mut() = Some(Preview {
+                onto: *onto,
+                commits: commits.to_vec(),
+                trees: StepTrees::AtOnce(at_once),
+                memory: repo,
+            });
+            return Ok(RevertPreview {
+                commits: commits.to_vec(),
+                conflict: None,
+                onto: *onto,
+                tree: Some(to_oid(&tree)),
+            });
+        }
+        let chain = revert_chain(&repo, onto, commits, None, None)?;
+        let onto_tree = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
+        let tree = chain.conflict.is_none().then(|| to_oid(&chain.tree(onto_tree)));
+        if tree.is_some() {
+            *self.preview.borrow_mut() = Some(Preview {
+                onto: *onto,
+                commits: commits.to_vec(),
+                trees: StepTrees::Built(chain.trees),
+                memory: repo,
+            });
+        }
+        Ok(RevertPreview {
+            commits: commits.to_vec(),
+            conflict: chain.conflict,
+            onto: *onto,
+            tree,
+        })
+    }
+
+    /// Writes the revert commits of `commits` (newest first) on top of `onto`, as `who`, as one
+    /// pack. On a conflict, returns the commit and paths and writes nothing.
+    pub fn revert_commits(
+        &self,
+        onto: &Oid,
+        commits: &[Oid],
+        who: &Identity,
+    ) -> Result<Result<Reverted, (Oid, Vec<String>)>, GitError> {
+        // A clean preview of exactly this revert merged every tree already, into its object
+        // memory: commit those trees there. Otherwise build them in a fresh memory, all at once
+        // when every revert is trivial, else merge by merge.
+        let cached = self
+            .preview
+            .borrow_mut()
+            .take()
+            .filter(|p| &p.onto == onto && p.commits == commits);
+        let (mut memory, chain) = match cached {
+            Some(p) => {
+                let trees = match p.trees {
+                    StepTrees::Built(trees) => trees,
+                    StepTrees::AtOnce(at_once) => {
+                        let trees = at_once.step_trees(&p.memory)?;
+                        #[cfg(debug_assertions)]
+                        {
+                            let steps = revert_chain(&p.memory, onto, commits, None, None)?;
+                            assert_eq!(steps.trees, trees, "the trees at once differ from step by step");
+                        }
+                        trees
+                    }
+                };
+                let chain = revert_chain(&p.memory, onto, commits, Some(&trees), Some(who))?;
+                (p.memory, chain)
+            }
+            None => {
+                let memory = self.repo.clone().with_object_memory();
+                let chain = match whole_chain_trivial(&memory, onto, commits)? {
+                    Some(at_once) => {
+                        let trees = at_once.step_trees(&memory)?;
+                        #[cfg(debug_assertions)]
+                        {
+                            let steps = revert_chain(&memory, onto, commits, None, None)?;
+                            assert_eq!(steps.trees, trees, "the trees at once differ from step by step");
+                        }
+                        revert_chain(&memory, onto, commits, Some(&trees), Some(who))?
+                    }
+                    None => revert_chain(&memory, onto, commits, None, Some(who))?,
+                };
+                (memory, chain)
+            }
+        };
+        if let Some(conflict) = chain.conflict {
+            return Ok(Err(conflict));
+        }
+        let stored = memory.objects.take_object_memory().unwrap_or_default();
+        let objects: Vec<_> = stored.values().map(|(kind, data)| (*kind, data.as_slice())).collect();
+        super::pack::write(&self.repo, &objects)?;
+        let onto_tree = self.repo.find_commit(from_oid(onto))?.tree_id()?.detach();
+        Ok(Ok(Reverted {
+            tree: to_oid(&chain.tree(onto_tree)),
+            commits: chain.created,
+        }))
+    }
+}

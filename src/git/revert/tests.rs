@@ -1,0 +1,180 @@
+//! The revert shortcuts against the full computations, on small repositories built with git.
+
+use super::at_once::whole_chain_trivial;
+use super::merge::{Merger, renames_matter, trivial};
+use super::revert_chain;
+use crate::model::Oid;
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A commit on a new branch from `base` (none: an orphan) made by `edit` (shell commands in
+/// the work tree); its tree.
+fn branch(dir: &Path, name: &str, base: &str, edit: &str) -> gix::ObjectId {
+    match base {
+        "" => git(dir, &["checkout", "-q", "--orphan", name]),
+        _ => git(dir, &["checkout", "-q", "-b", name, base]),
+    };
+    let ok = Command::new("sh").args(["-c", edit]).current_dir(dir).status().unwrap();
+    assert!(ok.success(), "{edit}");
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", name]);
+    git(dir, &["rev-parse", "HEAD^{tree}"]).parse().unwrap()
+}
+
+fn commit_id(dir: &Path, rev: &str) -> Oid {
+    Oid::parse(&git(dir, &["rev-parse", rev])).unwrap()
+}
+
+#[test]
+fn a_whole_chain_is_reverted_at_once_only_when_every_revert_is_trivial() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    branch(dir, "main", "", "mkdir d && echo 1 > a && echo 1 > b && echo 1 > d/c");
+    let step = |edit: &str, message: &str| {
+        let ok = Command::new("sh").args(["-c", edit]).current_dir(dir).status().unwrap();
+        assert!(ok.success());
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", message]);
+        commit_id(dir, "HEAD")
+    };
+    let c1 = step("echo 2 > a && mkdir e && echo 1 > e/new", "c1");
+    let c2 = step("echo 2 > b", "c2");
+    let c3 = step("rm d/c && echo 3 > a", "c3");
+    // After the release: the branch reverts c2 itself and changes an unrelated file.
+    git(dir, &["revert", "--no-edit", "HEAD^"]);
+    let tip = step("echo x > other", "later");
+    let reader = super::super::open_isolated(dir).unwrap();
+    let repo = reader.repo.clone().with_object_memory();
+
+    // c3 and c1, skipping c2 (already reverted on the branch): at once, as step by step.
+    let at_once = whole_chain_trivial(&repo, &tip, &[c3, c1]).unwrap().expect("trivial");
+    let steps = revert_chain(&repo, &tip, &[c3, c1], None, None).unwrap();
+    assert_eq!(steps.conflict, None);
+    assert_eq!(steps.trees, at_once.step_trees(&repo).unwrap());
+    assert_eq!(steps.trees.last(), Some(&at_once.tree));
+    // All three (c2's revert then finds b already as c2's parent had it: not trivial).
+    assert_eq!(whole_chain_trivial(&repo, &tip, &[c3, c2, c1]).unwrap(), None);
+    // Commits that are not on one first-parent chain.
+    assert_eq!(whole_chain_trivial(&repo, &tip, &[c1, c3]).unwrap(), None);
+
+    // A later change to a file of the range: one revert is not trivial.
+    let touched = step("echo 4 > a", "touch a");
+    assert_eq!(whole_chain_trivial(&repo, &touched, &[c3, c1]).unwrap(), None);
+}
+
+#[test]
+fn the_trivial_merge_is_taken_only_when_it_equals_the_full_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    let base = branch(
+        dir,
+        "base",
+        "",
+        "echo 1 > a.txt && mkdir d e && echo 1 > d/x && echo 1 > e/z && echo 1 > keep",
+    );
+    let theirs = branch(
+        dir,
+        "theirs",
+        "base",
+        "echo 2 > a.txt && rm e/z && mkdir n && echo 1 > n/new && chmod +x keep",
+    );
+    let theirs_adds_in_e = branch(dir, "theirs-e", "base", "echo 1 > e/w");
+    let untouched = branch(dir, "ours-untouched", "base", "echo 2 > d/x && echo 1 > other");
+    let same_file = branch(dir, "ours-same-file", "base", "echo 3 > a.txt");
+    let file_over_dir = branch(dir, "ours-file-n", "base", "echo 1 > n");
+    let moved_dir = branch(dir, "ours-moved-e", "base", "git mv e f");
+    let adds_same = branch(dir, "ours-adds-n-new", "base", "mkdir n && echo 2 > n/new");
+    let renamed_a = branch(dir, "ours-renamed-a", "base", "git mv a.txt b.txt");
+    let theirs_moves_d = branch(dir, "theirs-moves-d", "base", "git mv d moved");
+    let ours_adds_in_d = branch(dir, "ours-adds-in-d", "base", "echo 1 > d/new");
+
+    let reader = super::super::open_isolated(dir).unwrap();
+    let repo = reader.repo.clone().with_object_memory();
+    let mut merger = Merger::new(&repo).unwrap();
+    let labels = || gix::merge::blob::builtin_driver::text::Labels {
+        ancestor: None,
+        current: None,
+        other: None,
+    };
+
+    // Nothing theirs changes was touched: the edit, identical to the full merge, with the
+    // emptied directory gone and the mode change kept.
+    let tree = trivial(&repo, base, untouched, theirs).unwrap().expect("trivial");
+    assert_eq!(merger.full_merge(base, untouched, theirs, labels()).unwrap(), Ok(tree));
+    let names: Vec<String> = {
+        let mut r = gix::traverse::tree::Recorder::default();
+        repo.find_tree(tree).unwrap().traverse().breadthfirst(&mut r).unwrap();
+        r.records.iter().map(|e| e.filepath.to_string()).collect()
+    };
+    assert_eq!(names, ["a.txt", "d", "keep", "n", "other", "d/x", "n/new"]);
+
+    // Ours changed a file theirs changes: the full merge decides (here: a conflict).
+    assert_eq!(trivial(&repo, base, same_file, theirs).unwrap(), None);
+    assert!(merger.full_merge(base, same_file, theirs, labels()).unwrap().is_err());
+    // Ours has a file where theirs adds a directory: a directory/file conflict for git.
+    assert_eq!(trivial(&repo, base, file_over_dir, theirs).unwrap(), None);
+    // Ours moved the directory theirs adds a file into: git may follow the move.
+    assert_eq!(trivial(&repo, base, moved_dir, theirs_adds_in_e).unwrap(), None);
+    // Ours is base itself: theirs.
+    assert_eq!(trivial(&repo, base, base, theirs).unwrap(), Some(theirs));
+
+    // Rename detection can matter only when a side deleted (maybe renamed) a file the other
+    // changed, or both add one path.
+    // (ours, theirs, whether renames can matter, why); the last two: a directory one side
+    // removes whole while the other adds into it is a directory rename for git.
+    for (ours, theirs, expected, why) in [
+        (untouched, theirs, false, "unrelated changes"),
+        (file_over_dir, theirs, false, "n added as a file and as a directory"),
+        (renamed_a, theirs, true, "a.txt renamed and changed"),
+        (moved_dir, theirs, true, "e/z moved and deleted"),
+        (adds_same, theirs, true, "n/new added twice"),
+        (moved_dir, theirs_adds_in_e, true, "e moved, e/w added"),
+        (ours_adds_in_d, theirs_moves_d, true, "d moved, d/new added"),
+    ] {
+        assert_eq!(renames_matter(&repo, base, ours, theirs).unwrap(), expected, "{why}");
+    }
+    assert_eq!(trivial(&repo, base, ours_adds_in_d, theirs_moves_d).unwrap(), None);
+    // Where it matters, the rename-aware merge follows the rename: theirs' change lands in
+    // b.txt, and the merge without it would conflict (modify/delete).
+    let followed = merger
+        .full_merge(base, renamed_a, theirs, labels())
+        .unwrap()
+        .expect("clean");
+    let b = repo
+        .find_tree(followed)
+        .unwrap()
+        .lookup_entry_by_path("b.txt")
+        .unwrap()
+        .unwrap();
+    assert_eq!(b.object().unwrap().data, b"2\n");
+    let mut blind = merger.options.clone();
+    blind.rewrites = None;
+    assert!(
+        merger
+            .merge_with(base, renamed_a, theirs, labels(), blind)
+            .unwrap()
+            .is_err()
+    );
+}
