@@ -113,5 +113,23 @@ pub(super) fn whole_chain_trivial(
     }
     let target = *trees.last().expect("the chain ends with a parent tree");
     let tree = with_files(repo, target, &differs)?;
-    Ok(Some(Reverts { tree, steps }))
+    let reverts = Reverts { tree, steps };
+    // Debug builds (the tests) revert the chain step by step too and require the same trees,
+    // for the preview and for each revert commit alike.
+    #[cfg(debug_assertions)]
+    {
+        let chain = super::revert_chain(repo, onto, commits, None, None)?;
+        assert!(chain.conflict.is_none(), "a trivial chain conflicted step by step");
+        assert_eq!(
+            chain.trees,
+            reverts.step_trees(repo)?,
+            "the trees at once differ from step by step"
+        );
+        assert_eq!(
+            chain.trees.last(),
+            Some(&reverts.tree),
+            "a trivial chain ended elsewhere step by step"
+        );
+    }
+    Ok(Some(reverts))
 }

@@ -140,16 +140,6 @@ impl Reader {
         let repo = self.repo.clone().with_object_memory();
         if let Some(at_once) = whole_chain_trivial(&repo, onto, commits)? {
             let tree = at_once.tree;
-            #[cfg(debug_assertions)]
-            {
-                let chain = revert_chain(&repo, onto, commits, None, None)?;
-                assert!(chain.conflict.is_none(), "a trivial chain conflicted step by step");
-                assert_eq!(
-                    chain.trees.last(),
-                    Some(&tree),
-                    "a trivial chain ended elsewhere step by step"
-                );
-            }
             *self.preview.borrow_mut() = Some(Preview {
                 onto: *onto,
                 commits: commits.to_vec(),
@@ -202,33 +192,18 @@ impl Reader {
             Some(p) => {
                 let trees = match p.trees {
                     StepTrees::Built(trees) => trees,
-                    StepTrees::AtOnce(at_once) => {
-                        let trees = at_once.step_trees(&p.memory)?;
-                        #[cfg(debug_assertions)]
-                        {
-                            let steps = revert_chain(&p.memory, onto, commits, None, None)?;
-                            assert_eq!(steps.trees, trees, "the trees at once differ from step by step");
-                        }
-                        trees
-                    }
+                    StepTrees::AtOnce(at_once) => at_once.step_trees(&p.memory)?,
                 };
                 let chain = revert_chain(&p.memory, onto, commits, Some(&trees), Some(who))?;
                 (p.memory, chain)
             }
             None => {
                 let memory = self.repo.clone().with_object_memory();
-                let chain = match whole_chain_trivial(&memory, onto, commits)? {
-                    Some(at_once) => {
-                        let trees = at_once.step_trees(&memory)?;
-                        #[cfg(debug_assertions)]
-                        {
-                            let steps = revert_chain(&memory, onto, commits, None, None)?;
-                            assert_eq!(steps.trees, trees, "the trees at once differ from step by step");
-                        }
-                        revert_chain(&memory, onto, commits, Some(&trees), Some(who))?
-                    }
-                    None => revert_chain(&memory, onto, commits, None, Some(who))?,
+                let known = match whole_chain_trivial(&memory, onto, commits)? {
+                    Some(at_once) => Some(at_once.step_trees(&memory)?),
+                    None => None,
                 };
+                let chain = revert_chain(&memory, onto, commits, known.as_deref(), Some(who))?;
                 (memory, chain)
             }
         };
