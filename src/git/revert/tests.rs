@@ -7,24 +7,18 @@ use crate::model::Oid;
 use std::path::Path;
 use std::process::Command;
 
+/// `git <args>` in `dir` through the project's runner, without the user's configuration and
+/// with a fixed identity.
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    let env = [
+        ("GIT_CONFIG_GLOBAL", "/dev/null"),
+        ("GIT_CONFIG_NOSYSTEM", "1"),
+        ("GIT_AUTHOR_NAME", "T"),
+        ("GIT_AUTHOR_EMAIL", "t@example.com"),
+        ("GIT_COMMITTER_NAME", "T"),
+        ("GIT_COMMITTER_EMAIL", "t@example.com"),
+    ];
+    crate::git::exec::run(dir, args, &env).unwrap().trim().to_owned()
 }
 
 /// A commit on a new branch from `base` (none: an orphan) made by `edit` (shell commands in
@@ -34,15 +28,17 @@ fn branch(dir: &Path, name: &str, base: &str, edit: &str) -> gix::ObjectId {
         "" => git(dir, &["checkout", "-q", "--orphan", name]),
         _ => git(dir, &["checkout", "-q", "-b", name, base]),
     };
-    let ok = Command::new("sh").args(["-c", edit]).current_dir(dir).status().unwrap();
-    assert!(ok.success(), "{edit}");
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", name]);
+    commit(dir, edit, name);
     git(dir, &["rev-parse", "HEAD^{tree}"]).parse().unwrap()
 }
 
-fn commit_id(dir: &Path, rev: &str) -> Oid {
-    Oid::parse(&git(dir, &["rev-parse", rev])).unwrap()
+/// A commit on the current branch made by `edit` (shell commands in the work tree); its id.
+fn commit(dir: &Path, edit: &str, message: &str) -> Oid {
+    let ok = Command::new("sh").args(["-c", edit]).current_dir(dir).status().unwrap();
+    assert!(ok.success(), "{edit}");
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+    Oid::parse(&git(dir, &["rev-parse", "HEAD"])).unwrap()
 }
 
 #[test]
@@ -51,13 +47,7 @@ fn a_whole_chain_is_reverted_at_once_only_when_every_revert_is_trivial() {
     let dir = tmp.path();
     git(dir, &["init", "-q", "-b", "main"]);
     branch(dir, "main", "", "mkdir d && echo 1 > a && echo 1 > b && echo 1 > d/c");
-    let step = |edit: &str, message: &str| {
-        let ok = Command::new("sh").args(["-c", edit]).current_dir(dir).status().unwrap();
-        assert!(ok.success());
-        git(dir, &["add", "-A"]);
-        git(dir, &["commit", "-q", "-m", message]);
-        commit_id(dir, "HEAD")
-    };
+    let step = |edit: &str, message: &str| commit(dir, edit, message);
     let c1 = step("echo 2 > a && mkdir e && echo 1 > e/new", "c1");
     let c2 = step("echo 2 > b", "c2");
     let c3 = step("rm d/c && echo 3 > a", "c3");
