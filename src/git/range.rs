@@ -267,12 +267,32 @@ impl Reader {
             return Ok(None);
         }
         let mut paths = Vec::new();
+        let index = repo.index_or_empty()?;
+        // The index's cache tree (git's TREE extension), when valid at the root, names the tree
+        // the index holds: if that is HEAD's tree, nothing is staged and only the work tree needs
+        // reading (git's `diff-index --cached` takes the same shortcut). Otherwise HEAD's tree is
+        // compared with the index too, without following renames: a path counts either way.
+        let head_tree = repo.head_tree_id_or_empty()?.detach();
+        let staged_nothing = index
+            .tree()
+            .is_some_and(|cached| cached.num_entries.is_some() && cached.id == head_tree);
         let status = repo
             .status(gix::progress::Discard)?
-            .untracked_files(gix::status::UntrackedFiles::None);
-        for item in status.into_iter(None)? {
-            let item = item.map_err(|e| GitError::other("reading the work tree status", e))?;
-            paths.push(item.location().to_str_lossy().into_owned());
+            .index(gix::worktree::IndexPersistedOrInMemory::Persisted(index))
+            .untracked_files(gix::status::UntrackedFiles::None)
+            .tree_index_track_renames(gix::status::tree_index::TrackRenames::Disabled)
+            .index_worktree_rewrites(None);
+        let mut add = |location: &gix::bstr::BStr| paths.push(location.to_str_lossy().into_owned());
+        if staged_nothing {
+            for item in status.into_index_worktree_iter(None)? {
+                let item = item.map_err(|e| GitError::other("reading the work tree status", e))?;
+                add(item.rela_path());
+            }
+        } else {
+            for item in status.into_iter(None)? {
+                let item = item.map_err(|e| GitError::other("reading the work tree status", e))?;
+                add(item.location());
+            }
         }
         paths.sort();
         paths.dedup();

@@ -414,3 +414,69 @@ fn a_bad_target_is_blocked_and_the_default_target_skips_it() {
     assert_eq!(code, 1);
     assert_eq!(item(&doc, "release.target")["status"], "fail");
 }
+
+/// The paths `repo.worktree` lists are the tracked paths `git status` reports, with renames
+/// not followed and untracked files left out, through every way the index can differ from HEAD:
+/// nothing at all, staged and unstaged edits, a staged edit undone in the work tree, a deletion,
+/// an index read from another tree (its cache tree valid, but not HEAD's), and an unstaged edit
+/// with the cache tree valid at HEAD's tree (where only the work tree is read).
+#[test]
+fn the_work_tree_item_lists_what_git_status_lists() {
+    let tmp = scratch("check-clean");
+    let dir = repo(&tmp);
+    let ours = |dir: &Path| -> Vec<String> {
+        let (_, doc) = check_json(dir, &[]);
+        let mut paths: Vec<String> = item(&doc, "repo.worktree")["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        paths.sort();
+        paths
+    };
+    let theirs = |dir: &Path| -> Vec<String> {
+        let out = git(
+            dir,
+            &["-c", "status.renames=false", "status", "--porcelain", "-uno", "-z"],
+        );
+        let mut paths: Vec<String> = out
+            .split('\0')
+            .filter(|e| !e.is_empty())
+            .map(|e| e[3..].to_owned())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    };
+    let same = |dir: &Path, what: &str| {
+        let (o, t) = (ours(dir), theirs(dir));
+        assert_eq!(o, t, "{what}");
+        o.len()
+    };
+    assert_eq!(same(&dir, "clean"), 0);
+    std::fs::write(dir.join("untracked.txt"), "x").unwrap();
+    assert_eq!(same(&dir, "an untracked file"), 0);
+
+    std::fs::write(dir.join("src/app.py"), "staged\n").unwrap();
+    git(&dir, &["add", "src/app.py"]);
+    std::fs::write(dir.join("src/cart.py"), "unstaged\n").unwrap();
+    std::fs::remove_file(dir.join("README.md")).unwrap();
+    assert_eq!(same(&dir, "staged, unstaged, deleted"), 3);
+
+    // Staged, then the work tree put back as HEAD has it: only the index differs from HEAD.
+    git(&dir, &["checkout", "--", "src/cart.py", "README.md"]);
+    let head_app = git(&dir, &["show", "HEAD:src/app.py"]);
+    std::fs::write(dir.join("src/app.py"), head_app).unwrap();
+    assert_eq!(same(&dir, "staged and undone in the work tree"), 1);
+
+    // An index read from another tree: git writes a valid cache tree, of v1.0.0's tree.
+    git(&dir, &["reset", "-q", "--hard"]);
+    git(&dir, &["read-tree", "v1.0.0"]);
+    assert!(same(&dir, "the index read from v1.0.0") > 0);
+
+    // After a reset git's cache tree names HEAD's tree again: only the work tree is read.
+    git(&dir, &["reset", "-q", "--hard"]);
+    std::fs::write(dir.join("docs/notes.md"), "new notes\n").unwrap();
+    assert_eq!(same(&dir, "an unstaged edit after a reset"), 1);
+}

@@ -94,6 +94,11 @@ pub fn scratch(name: &str) -> tempfile::TempDir {
     copy_repo(&fixture(name))
 }
 
+/// The repository inside a `scratch` copy.
+pub fn repo(tmp: &tempfile::TempDir) -> PathBuf {
+    tmp.path().join("repo")
+}
+
 /// What one run of the binary showed.
 pub struct Run {
     pub code: i32,

@@ -5,10 +5,6 @@ use std::process::{Command, Stdio};
 
 use crate::common::*;
 
-fn repo(tmp: &tempfile::TempDir) -> std::path::PathBuf {
-    tmp.path().join("repo")
-}
-
 #[test]
 fn tag_writes_an_annotated_tag_with_trailers_git_can_parse() {
     let tmp = scratch("linear");
@@ -184,6 +180,61 @@ fn without_an_identity_nothing_is_written() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("git config --global user.email"), "{stderr}");
     assert!(git(&dir, &["tag", "--list", "v2.0.0"]).is_empty());
+}
+
+/// The tagger as git would write it: the name and email from `user.*` when no `GIT_COMMITTER_*`
+/// is set, and with no `GIT_COMMITTER_DATE` the time now in the local zone (a POSIX TZ rule here,
+/// so that no time-zone database is needed); git writes a commit from the same environment and
+/// is the referee. Debug builds also check the identity against gix's own.
+#[test]
+fn the_tagger_is_the_user_now_in_the_local_zone() {
+    let tmp = scratch("linear");
+    let dir = repo(&tmp);
+    git(&dir, &["config", "user.name", "Config User"]);
+    git(&dir, &["config", "user.email", "config@test.example"]);
+    let unset = [
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_COMMITTER_DATE",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_AUTHOR_DATE",
+    ];
+    let with_env = |cmd: &mut Command| {
+        hermetic(cmd).current_dir(&dir).env("TZ", "IST-5:30");
+        for var in unset {
+            cmd.env_remove(var);
+        }
+        cmd.output().unwrap()
+    };
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let out = with_env(Command::new(BIN).args(["tag", "2.0.0"]));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let tagger = git(
+        &dir,
+        &[
+            "for-each-ref",
+            "--format=%(taggername) %(taggeremail) %(taggerdate:raw)",
+            "refs/tags/v2.0.0",
+        ],
+    );
+    let fields: Vec<&str> = tagger.split_whitespace().collect();
+    assert_eq!(&fields[..3], ["Config", "User", "<config@test.example>"], "{tagger}");
+    let seconds: u64 = fields[3].parse().unwrap();
+    assert!(seconds >= before && seconds <= before + 60, "{tagger}");
+    // git, in the same environment, writes the same offset.
+    let commit = with_env(Command::new("git").args(["commit-tree", "-m", "x", "HEAD^{tree}"]));
+    let id = String::from_utf8_lossy(&commit.stdout).trim().to_owned();
+    let git_committer = git(&dir, &["log", "-1", "--format=%cn <%ce> %cd", "--date=raw", &id]);
+    assert!(
+        git_committer.starts_with("Config User <config@test.example> "),
+        "{git_committer}"
+    );
+    assert_eq!(fields[4], "+0530");
+    assert!(git_committer.trim_end().ends_with(" +0530"), "{git_committer}");
 }
 
 #[test]

@@ -2,16 +2,12 @@
 //! with git (trees against `git revert`, records with `interpret-trailers`), the all-or-nothing
 //! guarantee under SIGKILL, and two rollbacks racing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
 use crate::common::*;
-
-fn repo(tmp: &tempfile::TempDir) -> PathBuf {
-    tmp.path().join("repo")
-}
 
 fn run_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
     let mut all = args.to_vec();
