@@ -94,9 +94,10 @@ pub fn execute(
         }
     }
 
-    // Objects: revert commits.
+    // Objects: revert commits, made in memory and written below with the record.
     let mut created_commits: Vec<Oid> = Vec::new();
     let mut tip: Option<Oid> = None;
+    let mut new_objects = None;
     if matches!(plan.strategy, Strategy::Revert | Strategy::Restore) {
         let base = plan
             .base
@@ -121,6 +122,7 @@ pub fn execute(
         }
         tip = reverted.commits.last().copied();
         created_commits = reverted.commits;
+        new_objects = Some(reverted.objects);
     }
     // The deployment layer (deploy strategy, `--exec-deploy`), under the environment's lock,
     // after every check and before the record: if it fails, nothing is recorded.
@@ -233,9 +235,12 @@ pub fn execute(
         ),
     };
     let record = compose::compose(config, index, &draft, &[]).map_err(|e| not_recorded(e.into()))?;
-    let record_object = reader
-        .write_tag_object(who, &record, false)
-        .map_err(|e| not_recorded(e.into()))?;
+    // Objects first: the revert's and the record's tag in one pack, or the tag alone.
+    let record_object = match new_objects {
+        Some(new) => reader.write_with_record(new, who, &record),
+        None => reader.write_tag_object(who, &record, false),
+    }
+    .map_err(|e| not_recorded(e.into()))?;
 
     // One transaction: branches, moved branches (with backup), the record, the env pointer.
     let mut changes = Vec::new();

@@ -13,6 +13,7 @@ pub mod scratch;
 mod trees;
 mod write;
 
+pub use pack::NewObjects;
 pub use push::{push_command, push_refs};
 pub use range::PendingStatus;
 pub use read::{Reader, open, open_isolated};

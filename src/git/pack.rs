@@ -1,26 +1,35 @@
 //! Writing many new objects as one pack instead of one loose file each.
 //!
-//! A range revert creates a commit and a few trees per reverted commit. Written loose, each is
-//! a file (and often a fan-out directory) of its own, and creating those inodes was half of the
-//! time of `run --strategy revert` (bench/RESULTS-revert.md). Here the objects are encoded as an
-//! undeltified pack in memory and handed to gix's `Bundle::write_to_directory` (what `git
-//! index-pack` does): it verifies the stream, writes the `.pack` and its `.idx` as temporary
-//! files, creates a `.keep`, and renames the `.pack` and then the `.idx` into `objects/pack/`.
-//! Git uses a pack only through its index, so a process killed on the way leaves nothing git
-//! reads, but it can leave files behind: a temporary file, or a `.pack` with its `.keep` and no
-//! `.idx` (`git count-objects -v` counts them as garbage; `git fsck` stays clean). No ref
-//! points at these objects until the ref transaction that follows.
+//! A range revert creates a commit and a few trees per reverted commit, and the record's tag.
+//! Written loose, each is a file (and often a fan-out directory) of its own, and creating
+//! those inodes was half of the time of `run --strategy revert` (bench/RESULTS-revert.md).
+//! Here the objects are encoded as an undeltified version-2 pack in memory, with its version-2
+//! index, and each is written to a temporary file in `objects/pack/` and renamed into place:
+//! the `.pack` first, then the `.idx`. Git finds a pack only through its index, so a process
+//! killed on the way leaves nothing git reads, though it can leave a temporary file or a
+//! `.pack` without its `.idx` behind (`git count-objects -v` counts them as garbage; `git
+//! fsck` stays clean). No ref points at these objects until the ref transaction that follows.
 
-use std::sync::atomic::AtomicBool;
+use std::io::Write;
 
-use gix::odb::pack;
 use gix::zlib::stream::deflate::{Compress, FlushCompress};
 
 use super::GitError;
 
-/// Encodes `objects` (kind and content) as a version-2 pack stream.
-fn encode(objects: &[(gix::objs::Kind, &[u8])], hash: gix::hash::Kind) -> Result<Vec<u8>, GitError> {
-    let mut out = Vec::with_capacity(12 + objects.iter().map(|(_, d)| d.len() / 2 + 16).sum::<usize>());
+/// One object to write: its id, kind and content.
+pub(super) type Object<'a> = (gix::ObjectId, gix::objs::Kind, &'a [u8]);
+
+/// A pack stream and what its index needs: each object's id, offset and the CRC-32 of its
+/// entry (header and compressed data).
+struct Encoded {
+    pack: Vec<u8>,
+    entries: Vec<(gix::ObjectId, u64, u32)>,
+    checksum: gix::ObjectId,
+}
+
+/// Encodes `objects` as a version-2 pack stream.
+fn encode(objects: &[Object<'_>], hash: gix::hash::Kind) -> Result<Encoded, GitError> {
+    let mut out = Vec::with_capacity(12 + objects.iter().map(|(_, _, d)| d.len() / 2 + 16).sum::<usize>());
     out.extend_from_slice(b"PACK");
     out.extend_from_slice(&2u32.to_be_bytes());
     let count = u32::try_from(objects.len()).map_err(|e| GitError::other("counting the pack's objects", e))?;
@@ -28,7 +37,9 @@ fn encode(objects: &[(gix::objs::Kind, &[u8])], hash: gix::hash::Kind) -> Result
     // One compressor for all objects: setting one up is costlier than compressing a small tree.
     let mut z = Compress::new(gix::zlib::Compression::BEST_SPEED);
     let mut buf = vec![0u8; 32 * 1024];
-    for (kind, data) in objects {
+    let mut entries = Vec::with_capacity(objects.len());
+    for (id, kind, data) in objects {
+        let offset = out.len();
         let code: u8 = match kind {
             gix::objs::Kind::Commit => 1,
             gix::objs::Kind::Tree => 2,
@@ -46,14 +57,23 @@ fn encode(objects: &[(gix::objs::Kind, &[u8])], hash: gix::hash::Kind) -> Result
         }
         out.push(byte);
         deflate(&mut z, data, &mut buf, &mut out)?;
+        entries.push((*id, offset as u64, crc32fast::hash(&out[offset..])));
     }
-    let mut hasher = gix::hash::hasher(hash);
-    hasher.update(&out);
-    let checksum = hasher
-        .try_finalize()
-        .map_err(|e| GitError::other("hashing the pack", e))?;
+    let checksum = sha(hash, &out)?;
     out.extend_from_slice(checksum.as_slice());
-    Ok(out)
+    Ok(Encoded {
+        pack: out,
+        entries,
+        checksum,
+    })
+}
+
+fn sha(hash: gix::hash::Kind, data: &[u8]) -> Result<gix::ObjectId, GitError> {
+    let mut hasher = gix::hash::hasher(hash);
+    hasher.update(data);
+    hasher
+        .try_finalize()
+        .map_err(|e| GitError::other("hashing the pack", e))
 }
 
 /// Appends `data` to `out` as one zlib stream.
@@ -72,32 +92,141 @@ fn deflate(z: &mut Compress, mut data: &[u8], buf: &mut [u8], out: &mut Vec<u8>)
     }
 }
 
-/// Writes `objects` into the repository as one pack with its index. Nothing is written for an
-/// empty list.
-pub(super) fn write(repo: &gix::Repository, objects: &[(gix::objs::Kind, &[u8])]) -> Result<(), GitError> {
+/// The version-2 index of `pack` (git's `pack-format.txt`): the fan-out table, the sorted ids,
+/// their CRC-32s and offsets (offsets of 2 GiB and more in a table of their own), the pack's
+/// checksum and the index's own.
+fn index(pack: &Encoded, hash: gix::hash::Kind) -> Result<Vec<u8>, GitError> {
+    let mut entries = pack.entries.clone();
+    entries.sort_by_key(|a| a.0);
+    let mut out = Vec::with_capacity(8 + 256 * 4 + entries.len() * (hash.len_in_bytes() + 8) + 2 * hash.len_in_bytes());
+    out.extend_from_slice(b"\xfftOc");
+    out.extend_from_slice(&2u32.to_be_bytes());
+    let mut fanout = [0u32; 256];
+    for (id, _, _) in &entries {
+        fanout[id.as_slice()[0] as usize] += 1;
+    }
+    let mut total = 0u32;
+    for n in fanout {
+        total += n;
+        out.extend_from_slice(&total.to_be_bytes());
+    }
+    for (id, _, _) in &entries {
+        out.extend_from_slice(id.as_slice());
+    }
+    for (_, _, crc) in &entries {
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    let mut large = Vec::new();
+    for (_, offset, _) in &entries {
+        let small = match u32::try_from(*offset) {
+            Ok(o) if o < 0x8000_0000 => o,
+            _ => {
+                large.push(*offset);
+                0x8000_0000 | (large.len() as u32 - 1)
+            }
+        };
+        out.extend_from_slice(&small.to_be_bytes());
+    }
+    for offset in large {
+        out.extend_from_slice(&offset.to_be_bytes());
+    }
+    out.extend_from_slice(pack.checksum.as_slice());
+    let own = sha(hash, &out)?;
+    out.extend_from_slice(own.as_slice());
+    Ok(out)
+}
+
+/// Writes `data` to a temporary file in `dir`, read-only as git makes pack files, and renames
+/// it to `name`.
+fn put(dir: &std::path::Path, name: &str, data: &[u8]) -> Result<(), GitError> {
+    let err = |e: std::io::Error| GitError::other("writing the pack", e);
+    let mut tmp = tempfile::Builder::new()
+        .prefix("tmp_pack_")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    tmp.write_all(data).map_err(err)?;
+    let mut permissions = tmp.as_file().metadata().map_err(err)?.permissions();
+    #[cfg(unix)]
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o444);
+    #[cfg(not(unix))]
+    permissions.set_readonly(true);
+    tmp.as_file().set_permissions(permissions).map_err(err)?;
+    tmp.persist(dir.join(name)).map_err(|e| err(e.error))?;
+    Ok(())
+}
+
+/// New objects held in memory (a repository handle with an object memory), to be written as
+/// one pack by [`write_reachable`].
+pub struct NewObjects(pub(super) gix::Repository);
+
+/// Writes the objects of `new` that `roots` reach (through commits' trees and parents, and
+/// trees' entries, as far as they are new) as one pack. Scratch trees a preview or a merge left
+/// in memory are not written.
+pub(super) fn write_reachable(
+    repo: &gix::Repository,
+    mut new: NewObjects,
+    roots: &[gix::ObjectId],
+) -> Result<(), GitError> {
+    let stored = new.0.objects.take_object_memory().unwrap_or_default();
+    let hash = repo.object_hash();
+    let (mut seen, mut todo, mut objects) = (std::collections::HashSet::new(), roots.to_vec(), Vec::new());
+    while let Some(id) = todo.pop() {
+        let Some((kind, data)) = stored.get(&id) else { continue };
+        if !seen.insert(id) {
+            continue;
+        }
+        objects.push((id, *kind, data.as_slice()));
+        let bad = |e| GitError::other("reading a new object", e);
+        match kind {
+            gix::objs::Kind::Commit => {
+                let commit = gix::objs::CommitRef::from_bytes(data, hash).map_err(bad)?;
+                todo.push(commit.tree());
+                todo.extend(commit.parents());
+            }
+            gix::objs::Kind::Tree => {
+                for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
+                    todo.push(entry.map_err(bad)?.oid.to_owned());
+                }
+            }
+            gix::objs::Kind::Tag => {
+                todo.push(gix::objs::TagRef::from_bytes(data, hash).map_err(bad)?.target());
+            }
+            gix::objs::Kind::Blob => {}
+        }
+    }
+    write(repo, &objects)
+}
+
+/// Writes `objects` (each id once) into the repository as one pack with its index. Nothing is
+/// written for an empty list.
+fn write(repo: &gix::Repository, objects: &[Object<'_>]) -> Result<(), GitError> {
     if objects.is_empty() {
         return Ok(());
     }
-    let stream = encode(objects, repo.object_hash())?;
+    let hash = repo.object_hash();
+    let pack = encode(objects, hash)?;
+    let idx = index(&pack, hash)?;
     let directory = repo.objects.store_ref().path().join("pack");
     std::fs::create_dir_all(&directory).map_err(|e| GitError::other("creating objects/pack", e))?;
-    let outcome = pack::Bundle::write_to_directory(
-        &mut stream.as_slice(),
-        Some(&directory),
-        &mut gix::progress::Discard,
-        &AtomicBool::new(false),
-        None::<gix::OdbHandle>,
-        repo.object_hash(),
-        pack::bundle::write::Options {
-            thread_limit: Some(1),
-            ..Default::default()
-        },
-    )
-    .map_err(|e| GitError::other("writing the pack", e))?;
-    // gix leaves a `.keep` so that a concurrent gc cannot drop the pack before refs point at it;
-    // loose objects have no such protection either, and a kept pack would never be repacked.
-    if let Some(keep) = outcome.keep_path {
-        std::fs::remove_file(&keep).map_err(|e| GitError::other("removing the pack's .keep file", e))?;
-    }
+    let name = format!("pack-{}", pack.checksum);
+    put(&directory, &format!("{name}.pack"), &pack.pack)?;
+    put(&directory, &format!("{name}.idx"), &idx)?;
+    #[cfg(debug_assertions)]
+    check(repo, objects);
     Ok(())
+}
+
+/// Debug builds (the tests) read every object back through gix from a fresh handle on the
+/// repository: the index finds it and the pack holds exactly its content.
+#[cfg(debug_assertions)]
+fn check(repo: &gix::Repository, objects: &[Object<'_>]) {
+    let fresh = gix::open_opts(repo.git_dir(), repo.open_options().clone()).expect("the repository reopens");
+    for (id, kind, data) in objects {
+        let found = fresh.find_object(*id).expect("a packed object is found");
+        assert_eq!(
+            (found.kind, found.data.as_slice()),
+            (*kind, *data),
+            "packed object {id}"
+        );
+    }
 }

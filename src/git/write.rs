@@ -272,14 +272,7 @@ impl Reader {
     /// `sign`); no ref is touched.
     pub fn write_tag_object(&self, who: &Identity, tag: &NewTag, sign: bool) -> Result<Oid, GitError> {
         let repo = &self.repo;
-        let object = gix::objs::Tag {
-            target: from_oid(&tag.target),
-            target_kind: gix::objs::Kind::Commit,
-            name: tag.name.as_str().into(),
-            tagger: Some(signature(who)),
-            message: tag.message.as_str().into(),
-            signature: None,
-        };
+        let object = tag_object(who, tag);
         let object = if sign {
             let options = repo
                 .commit_signing_options()
@@ -297,12 +290,44 @@ impl Reader {
         Ok(super::to_oid(&id))
     }
 
+    /// Writes the new objects of a revert and the record's tag (unsigned) on the last of its
+    /// commits as one pack; returns the tag's id. No ref is touched.
+    pub fn write_with_record(
+        &self,
+        new: super::pack::NewObjects,
+        who: &Identity,
+        record: &NewTag,
+    ) -> Result<Oid, GitError> {
+        let id = new
+            .0
+            .write_object(tag_object(who, record))
+            .map_err(|source| GitError::Write {
+                what: "the tag object",
+                source,
+            })?
+            .detach();
+        super::pack::write_reachable(&self.repo, new, &[id])?;
+        Ok(super::to_oid(&id))
+    }
+
     /// The current value of a ref (full name), if it exists and points at an object.
     pub fn ref_value(&self, full_name: &str) -> Result<Option<Oid>, GitError> {
         Ok(self
             .repo
             .try_find_reference(full_name)?
             .and_then(|r| r.target().try_id().map(super::to_oid)))
+    }
+}
+
+/// The annotated tag object of `tag`, unsigned.
+fn tag_object(who: &Identity, tag: &NewTag) -> gix::objs::Tag {
+    gix::objs::Tag {
+        target: from_oid(&tag.target),
+        target_kind: gix::objs::Kind::Commit,
+        name: tag.name.as_str().into(),
+        tagger: Some(signature(who)),
+        message: tag.message.as_str().into(),
+        signature: None,
     }
 }
 

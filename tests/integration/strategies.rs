@@ -52,6 +52,7 @@ fn revert_builds_the_reverts_on_a_new_branch_and_records_them() {
     let dir = repo(&tmp);
     let head_before = git(&dir, &["rev-parse", "HEAD"]);
     let (loose_before, packs_before) = objects_count(&dir);
+    let dangling_before = git(&dir, &["fsck", "--no-reflogs", "--dangling"]);
     let r = run_in(
         &dir,
         &[
@@ -73,9 +74,11 @@ fn revert_builds_the_reverts_on_a_new_branch_and_records_them() {
         git(&dir, &["status", "--porcelain"]).is_empty(),
         "the work tree is untouched"
     );
-    // The reverts' commits and trees arrive as one new pack, which git verifies and which
-    // holds the branch's commits; only the record's tag object is written loose.
-    assert_eq!(objects_count(&dir), (loose_before + 1, packs_before + 1));
+    // The reverts' commits and trees and the record's tag arrive as one new pack, which git
+    // verifies and which holds the branch's commits and the record; nothing is written loose,
+    // and nothing in it is left unreachable.
+    assert_eq!(objects_count(&dir), (loose_before, packs_before + 1));
+    assert_eq!(git(&dir, &["fsck", "--no-reflogs", "--dangling"]), dangling_before);
     let pack_dir = dir.join(".git/objects/pack");
     let newest = std::fs::read_dir(&pack_dir)
         .unwrap()
@@ -84,7 +87,13 @@ fn revert_builds_the_reverts_on_a_new_branch_and_records_them() {
         .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
         .unwrap();
     let listing = git(&dir, &["verify-pack", "-v", newest.to_str().unwrap()]);
-    for rev in ["rollback/v1.1.0", "rollback/v1.1.0^", "rollback/v1.1.0^{tree}"] {
+    let record = git(&dir, &["for-each-ref", "--format=%(refname)", "refs/tags/rollback/"]);
+    for rev in [
+        "rollback/v1.1.0",
+        "rollback/v1.1.0^",
+        "rollback/v1.1.0^{tree}",
+        record.trim(),
+    ] {
         let id = git(&dir, &["rev-parse", rev]);
         assert!(listing.contains(id.trim()), "{rev} ({id}) in the new pack:\n{listing}");
     }

@@ -125,12 +125,13 @@ fn revert_chain(
     Ok(chain)
 }
 
-/// The commits a real revert wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The commits of a revert, made in memory and not yet written: [`Reader::write_with_record`]
+/// writes them with the record's tag.
 pub struct Reverted {
-    /// In the order written (the last one is the new tip).
+    /// Oldest first (the last one is the new tip).
     pub commits: Vec<Oid>,
     pub tree: Oid,
+    pub objects: super::pack::NewObjects,
 }
 
 impl Reader {
@@ -172,8 +173,8 @@ impl Reader {
         })
     }
 
-    /// Writes the revert commits of `commits` (newest first) on top of `onto`, as `who`, as one
-    /// pack. On a conflict, returns the commit and paths and writes nothing.
+    /// Makes the revert commits of `commits` (newest first) on top of `onto`, as `who`, in
+    /// memory. On a conflict, returns the commit and paths.
     pub fn revert_commits(
         &self,
         onto: &Oid,
@@ -188,7 +189,7 @@ impl Reader {
             .borrow_mut()
             .take()
             .filter(|p| &p.onto == onto && p.commits == commits);
-        let (mut memory, chain) = match cached {
+        let (memory, chain) = match cached {
             Some(p) => {
                 let trees = match p.trees {
                     StepTrees::Built(trees) => trees,
@@ -210,13 +211,11 @@ impl Reader {
         if let Some(conflict) = chain.conflict {
             return Ok(Err(conflict));
         }
-        let stored = memory.objects.take_object_memory().unwrap_or_default();
-        let objects: Vec<_> = stored.values().map(|(kind, data)| (*kind, data.as_slice())).collect();
-        super::pack::write(&self.repo, &objects)?;
         let onto_tree = self.repo.find_commit(from_oid(onto))?.tree_id()?.detach();
         Ok(Ok(Reverted {
             tree: to_oid(&chain.tree(onto_tree)),
             commits: chain.created,
+            objects: super::pack::NewObjects(memory),
         }))
     }
 }
