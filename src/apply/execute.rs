@@ -65,6 +65,15 @@ pub struct Applied {
     pub warnings: Vec<String>,
 }
 
+/// A created branch's full ref name (plans name branches short, backups in full).
+fn full_branch_name(name: &str) -> String {
+    if name.starts_with("refs/") {
+        name.to_owned()
+    } else {
+        format!("refs/heads/{name}")
+    }
+}
+
 fn oid(text: &str, what: &str) -> Result<Oid, ApplyError> {
     Oid::parse(text).map_err(|_| ApplyError::Invalid(format!("{what} `{text}` is not an object id")))
 }
@@ -94,11 +103,65 @@ pub fn execute(
         }
     }
 
+    // The record's facts and draft; the draft is named now (its name does not depend on the
+    // commits made below) so that its ref's directory can be made ahead.
+    let to_commit = oid(&plan.to.commit, "target commit")?;
+    let branch_name = plan
+        .created
+        .branches
+        .iter()
+        .find(|b| !b.name.starts_with("refs/"))
+        .map(|b| b.name.clone());
+    let mut facts = RollbackFacts {
+        strategy: plan.strategy.as_str().to_owned(),
+        reason: opts.reason.to_owned(),
+        incident: opts.incident.map(str::to_owned),
+        reverted: plan
+            .reverts
+            .iter()
+            .map(|r| oid(&r.commit, "revert commit"))
+            .collect::<Result<Vec<_>, _>>()?,
+        created_commits: Vec::new(),
+        branch: branch_name.clone(),
+        driver: None,
+    };
+    let time = who.time;
+    let draft = |facts: &RollbackFacts, target: &Oid| match (&plan.strategy, &plan.restores) {
+        (Strategy::Restore, Some(rollback)) => compose::restore(
+            &env,
+            &TagName::new(rollback.as_str()),
+            &TagName::new(plan.from.tag.as_str()),
+            target,
+            time,
+            facts,
+        ),
+        _ => compose::rollback(
+            &env,
+            &TagName::new(plan.from.tag.as_str()),
+            &TagName::new(plan.to.tag.as_str()),
+            target,
+            time,
+            facts,
+        ),
+    };
+    let mut new_refs: Vec<String> = plan
+        .created
+        .branches
+        .iter()
+        .map(|b| full_branch_name(&b.name))
+        .collect();
+    new_refs.push(crate::plan::env_pointer(&env));
+    if let Ok(named) = compose::compose(config, index, &draft(&facts, &to_commit), &[]) {
+        new_refs.push(named.name.full_ref());
+    }
+    let reverting = matches!(plan.strategy, Strategy::Revert | Strategy::Restore);
+    let groundwork = super::groundwork::Groundwork::start(reader, &new_refs, reverting);
+
     // Objects: revert commits, made in memory and written below with the record.
     let mut created_commits: Vec<Oid> = Vec::new();
     let mut tip: Option<Oid> = None;
     let mut new_objects = None;
-    if matches!(plan.strategy, Strategy::Revert | Strategy::Restore) {
+    if reverting {
         let base = plan
             .base
             .as_ref()
@@ -192,52 +255,16 @@ pub fn execute(
         None => e,
     };
 
-    let to_commit = oid(&plan.to.commit, "target commit")?;
-    let record_target = tip.unwrap_or(to_commit);
-
     // The record.
-    let branch_name = plan
-        .created
-        .branches
-        .iter()
-        .find(|b| !b.name.starts_with("refs/"))
-        .map(|b| b.name.clone());
-    let facts = RollbackFacts {
-        strategy: plan.strategy.as_str().to_owned(),
-        reason: opts.reason.to_owned(),
-        incident: opts.incident.map(str::to_owned),
-        reverted: plan
-            .reverts
-            .iter()
-            .map(|r| oid(&r.commit, "revert commit"))
-            .collect::<Result<Vec<_>, _>>()?,
-        created_commits: created_commits.clone(),
-        branch: branch_name.clone(),
-        driver: driver_result.clone(),
-    };
-    let time = who.time;
-    let draft = match (&plan.strategy, &plan.restores) {
-        (Strategy::Restore, Some(rollback)) => compose::restore(
-            &env,
-            &TagName::new(rollback.as_str()),
-            &TagName::new(plan.from.tag.as_str()),
-            &record_target,
-            time,
-            &facts,
-        ),
-        _ => compose::rollback(
-            &env,
-            &TagName::new(plan.from.tag.as_str()),
-            &TagName::new(plan.to.tag.as_str()),
-            &record_target,
-            time,
-            &facts,
-        ),
-    };
-    let record = compose::compose(config, index, &draft, &[]).map_err(|e| not_recorded(e.into()))?;
+    let record_target = tip.unwrap_or(to_commit);
+    facts.created_commits = created_commits.clone();
+    facts.driver = driver_result.clone();
+    let record =
+        compose::compose(config, index, &draft(&facts, &record_target), &[]).map_err(|e| not_recorded(e.into()))?;
     // Objects first: the revert's and the record's tag in one pack, or the tag alone.
+    let pack_files = groundwork.finish();
     let record_object = match new_objects {
-        Some(new) => reader.write_with_record(new, who, &record),
+        Some(new) => reader.write_with_record(new, who, &record, pack_files),
         None => reader.write_tag_object(who, &record, false),
     }
     .map_err(|e| not_recorded(e.into()))?;
@@ -250,12 +277,10 @@ pub fn execute(
             None => tip.ok_or_else(|| ApplyError::Invalid(format!("nothing to point `{}` at", b.name)))?,
         };
         b.commit = Some(commit.to_string());
-        let name = if b.name.starts_with("refs/") {
-            b.name.clone()
-        } else {
-            format!("refs/heads/{}", b.name)
-        };
-        changes.push(RefChange::Create { name, new: commit });
+        changes.push(RefChange::Create {
+            name: full_branch_name(&b.name),
+            new: commit,
+        });
     }
     for m in &mut plan.moved {
         let new = match &m.new {

@@ -41,6 +41,14 @@ pub fn path(git_dir: &Path) -> PathBuf {
     git_dir.join("git-rollback").join("journal.jsonl")
 }
 
+/// Makes the journal's directory and file (empty), if missing, so that appending creates
+/// nothing.
+pub fn prepare(git_dir: &Path) -> std::io::Result<()> {
+    let p = path(git_dir);
+    std::fs::create_dir_all(p.parent().expect("journal has a parent"))?;
+    std::fs::OpenOptions::new().create(true).append(true).open(p).map(drop)
+}
+
 /// Appends `entry`, numbered after the entries already there.
 pub fn append(git_dir: &Path, entry: &Entry) -> std::io::Result<()> {
     let (entries, _) = read(git_dir)?;

@@ -4,6 +4,7 @@
 
 pub mod driver;
 pub mod execute;
+mod groundwork;
 pub mod journal;
 pub mod lock;
 pub mod shell;

@@ -13,12 +13,12 @@ pub mod scratch;
 mod trees;
 mod write;
 
-pub use pack::NewObjects;
+pub use pack::{NewObjects, PackFiles, pack_dir, pack_files};
 pub use push::{push_command, push_refs};
 pub use range::PendingStatus;
 pub use read::{Reader, open, open_isolated};
 pub use revert::Reverted;
-pub use write::{RefChange, apply_refs, create_tags};
+pub use write::{RefChange, apply_refs, create_tags, ref_dirs};
 
 /// Errors of the Git layer, by condition.
 #[derive(Debug, thiserror::Error)]

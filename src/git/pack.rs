@@ -3,16 +3,14 @@
 //! A range revert creates a commit and a few trees per reverted commit, and the record's tag.
 //! Written loose, each is a file (and often a fan-out directory) of its own, and creating
 //! those inodes was half of the time of `run --strategy revert` (bench/RESULTS-revert.md).
-//! Here the objects are encoded as an undeltified version-2 pack in memory, with its version-2
-//! index, and each is written to a temporary file in `objects/pack/` and renamed into place:
-//! the `.pack` first, then the `.idx`. Git finds a pack only through its index, so a process
+//! Here the objects are encoded in memory as a version-2 pack, without deltas or compression
+//! (`git gc` repacks them), with its version-2 index, and each is written to a temporary file
+//! in `objects/pack/` and renamed into place: the `.pack` first, then the `.idx`. Git finds a pack only through its index, so a process
 //! killed on the way leaves nothing git reads, though it can leave a temporary file or a
 //! `.pack` without its `.idx` behind (`git count-objects -v` counts them as garbage; `git
 //! fsck` stays clean). No ref points at these objects until the ref transaction that follows.
 
 use std::io::Write;
-
-use gix::zlib::stream::deflate::{Compress, FlushCompress};
 
 use super::GitError;
 
@@ -29,14 +27,11 @@ struct Encoded {
 
 /// Encodes `objects` as a version-2 pack stream.
 fn encode(objects: &[Object<'_>], hash: gix::hash::Kind) -> Result<Encoded, GitError> {
-    let mut out = Vec::with_capacity(12 + objects.iter().map(|(_, _, d)| d.len() / 2 + 16).sum::<usize>());
+    let mut out = Vec::with_capacity(32 + objects.iter().map(|(_, _, d)| d.len() + 32).sum::<usize>());
     out.extend_from_slice(b"PACK");
     out.extend_from_slice(&2u32.to_be_bytes());
     let count = u32::try_from(objects.len()).map_err(|e| GitError::other("counting the pack's objects", e))?;
     out.extend_from_slice(&count.to_be_bytes());
-    // One compressor for all objects: setting one up is costlier than compressing a small tree.
-    let mut z = Compress::new(gix::zlib::Compression::BEST_SPEED);
-    let mut buf = vec![0u8; 32 * 1024];
     let mut entries = Vec::with_capacity(objects.len());
     for (id, kind, data) in objects {
         let offset = out.len();
@@ -56,7 +51,7 @@ fn encode(objects: &[Object<'_>], hash: gix::hash::Kind) -> Result<Encoded, GitE
             size >>= 7;
         }
         out.push(byte);
-        deflate(&mut z, data, &mut buf, &mut out)?;
+        zlib_stored(data, &mut out);
         entries.push((*id, offset as u64, crc32fast::hash(&out[offset..])));
     }
     let checksum = sha(hash, &out)?;
@@ -76,20 +71,41 @@ fn sha(hash: gix::hash::Kind, data: &[u8]) -> Result<gix::ObjectId, GitError> {
         .map_err(|e| GitError::other("hashing the pack", e))
 }
 
-/// Appends `data` to `out` as one zlib stream.
-fn deflate(z: &mut Compress, mut data: &[u8], buf: &mut [u8], out: &mut Vec<u8>) -> Result<(), GitError> {
-    z.reset();
-    loop {
-        let (read, written) = (z.total_in(), z.total_out());
-        let status = z
-            .compress(data, buf, FlushCompress::Finish)
-            .map_err(|e| GitError::other("compressing an object", e))?;
-        out.extend_from_slice(&buf[..(z.total_out() - written) as usize]);
-        data = &data[(z.total_in() - read) as usize..];
-        if matches!(status, gix::zlib::Status::StreamEnd) {
-            return Ok(());
-        }
+/// Appends `data` to `out` as one zlib stream of stored (uncompressed) blocks. Compressing
+/// saved a few kilobytes of a pack that gc rewrites anyway, and cost a millisecond per run:
+/// the compressor clears its tables for every object.
+fn zlib_stored(data: &[u8], out: &mut Vec<u8>) {
+    // Header: deflate with a 32 KiB window, no dictionary, fastest (0x78 0x01: a multiple of 31).
+    out.extend_from_slice(&[0x78, 0x01]);
+    let mut blocks = data.chunks(0xffff).peekable();
+    if blocks.peek().is_none() {
+        out.extend_from_slice(&[0x01, 0x00, 0x00, 0xff, 0xff]);
     }
+    while let Some(block) = blocks.next() {
+        // BFINAL on the last block, BTYPE 00 (stored), then LEN and its complement.
+        out.push(u8::from(blocks.peek().is_none()));
+        let len = block.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out.extend_from_slice(&adler32(data).to_be_bytes());
+}
+
+/// The Adler-32 checksum zlib ends a stream with.
+fn adler32(data: &[u8]) -> u32 {
+    const MOD: u32 = 65521;
+    let (mut a, mut b) = (1u32, 0u32);
+    // 5552 bytes is the most that cannot overflow `b` before the modulo.
+    for chunk in data.chunks(5552) {
+        for byte in chunk {
+            a += u32::from(*byte);
+            b += a;
+        }
+        a %= MOD;
+        b %= MOD;
+    }
+    (b << 16) | a
 }
 
 /// The version-2 index of `pack` (git's `pack-format.txt`): the fan-out table, the sorted ids,
@@ -136,14 +152,32 @@ fn index(pack: &Encoded, hash: gix::hash::Kind) -> Result<Vec<u8>, GitError> {
     Ok(out)
 }
 
-/// Writes `data` to a temporary file in `dir`, read-only as git makes pack files, and renames
-/// it to `name`.
-fn put(dir: &std::path::Path, name: &str, data: &[u8]) -> Result<(), GitError> {
+/// The two temporary files a pack and its index are written to before they are renamed into
+/// place; removed if dropped. Made ahead of the pack (`apply::groundwork`), or when writing it.
+pub struct PackFiles {
+    pack: tempfile::NamedTempFile,
+    idx: tempfile::NamedTempFile,
+}
+
+/// Where packs go: `objects/pack` of the repository's object database.
+pub fn pack_dir(reader: &super::Reader) -> std::path::PathBuf {
+    reader.repo.objects.store_ref().path().join("pack")
+}
+
+/// Makes the temporary files of a pack in `dir` (created if missing).
+pub fn pack_files(dir: &std::path::Path) -> std::io::Result<PackFiles> {
+    std::fs::create_dir_all(dir)?;
+    let file = || tempfile::Builder::new().prefix("tmp_pack_").tempfile_in(dir);
+    Ok(PackFiles {
+        pack: file()?,
+        idx: file()?,
+    })
+}
+
+/// Writes `data` to the temporary file `tmp` in `dir`, read-only as git makes pack files, and
+/// renames it to `name`.
+fn put(dir: &std::path::Path, mut tmp: tempfile::NamedTempFile, name: &str, data: &[u8]) -> Result<(), GitError> {
     let err = |e: std::io::Error| GitError::other("writing the pack", e);
-    let mut tmp = tempfile::Builder::new()
-        .prefix("tmp_pack_")
-        .tempfile_in(dir)
-        .map_err(err)?;
     tmp.write_all(data).map_err(err)?;
     let mut permissions = tmp.as_file().metadata().map_err(err)?.permissions();
     #[cfg(unix)]
@@ -166,6 +200,7 @@ pub(super) fn write_reachable(
     repo: &gix::Repository,
     mut new: NewObjects,
     roots: &[gix::ObjectId],
+    files: Option<PackFiles>,
 ) -> Result<(), GitError> {
     let stored = new.0.objects.take_object_memory().unwrap_or_default();
     let hash = repo.object_hash();
@@ -194,12 +229,12 @@ pub(super) fn write_reachable(
             gix::objs::Kind::Blob => {}
         }
     }
-    write(repo, &objects)
+    write(repo, &objects, files)
 }
 
 /// Writes `objects` (each id once) into the repository as one pack with its index. Nothing is
 /// written for an empty list.
-fn write(repo: &gix::Repository, objects: &[Object<'_>]) -> Result<(), GitError> {
+fn write(repo: &gix::Repository, objects: &[Object<'_>], files: Option<PackFiles>) -> Result<(), GitError> {
     if objects.is_empty() {
         return Ok(());
     }
@@ -207,10 +242,13 @@ fn write(repo: &gix::Repository, objects: &[Object<'_>]) -> Result<(), GitError>
     let pack = encode(objects, hash)?;
     let idx = index(&pack, hash)?;
     let directory = repo.objects.store_ref().path().join("pack");
-    std::fs::create_dir_all(&directory).map_err(|e| GitError::other("creating objects/pack", e))?;
+    let files = match files {
+        Some(files) => files,
+        None => pack_files(&directory).map_err(|e| GitError::other("creating the pack's files", e))?,
+    };
     let name = format!("pack-{}", pack.checksum);
-    put(&directory, &format!("{name}.pack"), &pack.pack)?;
-    put(&directory, &format!("{name}.idx"), &idx)?;
+    put(&directory, files.pack, &format!("{name}.pack"), &pack.pack)?;
+    put(&directory, files.idx, &format!("{name}.idx"), &idx)?;
     #[cfg(debug_assertions)]
     check(repo, objects);
     Ok(())
@@ -228,5 +266,32 @@ fn check(repo: &gix::Repository, objects: &[Object<'_>]) {
             (*kind, *data),
             "packed object {id}"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// zlib (through gix) reads back what `zlib_stored` wrote, with the stream's length exactly
+    /// consumed: empty, one block, and several blocks (over 64 KiB).
+    #[test]
+    fn stored_zlib_streams_inflate_to_their_data() {
+        for len in [0usize, 1, 100, 65535, 65536, 200_000] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 + i / 13) as u8).collect();
+            let mut stream = Vec::new();
+            zlib_stored(&data, &mut stream);
+            stream.extend_from_slice(b"after");
+            let mut out = vec![0u8; len + 16];
+            let (status, consumed, written) = gix::zlib::Inflate::default()
+                .once(&stream, &mut out)
+                .unwrap_or_else(|e| panic!("{len} bytes: {e}"));
+            assert!(matches!(status, gix::zlib::Status::StreamEnd), "{len} bytes");
+            assert_eq!(
+                (consumed, &out[..written]),
+                (stream.len() - 5, data.as_slice()),
+                "{len} bytes"
+            );
+        }
     }
 }

@@ -297,6 +297,7 @@ impl Reader {
         new: super::pack::NewObjects,
         who: &Identity,
         record: &NewTag,
+        files: Option<super::pack::PackFiles>,
     ) -> Result<Oid, GitError> {
         let id = new
             .0
@@ -306,7 +307,7 @@ impl Reader {
                 source,
             })?
             .detach();
-        super::pack::write_reachable(&self.repo, new, &[id])?;
+        super::pack::write_reachable(&self.repo, new, &[id], files)?;
         Ok(super::to_oid(&id))
     }
 
@@ -317,6 +318,32 @@ impl Reader {
             .try_find_reference(full_name)?
             .and_then(|r| r.target().try_id().map(super::to_oid)))
     }
+}
+
+/// The directories a ref transaction creating `names` (full ref names) makes for them: each
+/// loose ref's directory (its lock file goes there) and, where git keeps a reflog for it, the
+/// reflog's.
+pub fn ref_dirs(reader: &Reader, names: &[String]) -> Vec<std::path::PathBuf> {
+    let repo = &reader.repo;
+    let base = repo.common_dir();
+    let logged = |name: &str| match repo.refs.write_reflog {
+        gix::refs::store::WriteReflog::Always => true,
+        gix::refs::store::WriteReflog::Normal => ["refs/heads/", "refs/remotes/", "refs/notes/"]
+            .iter()
+            .any(|p| name.starts_with(p)),
+        gix::refs::store::WriteReflog::Disable => false,
+    };
+    let mut dirs = Vec::new();
+    for name in names {
+        let path = std::path::Path::new(name);
+        if let Some(parent) = path.parent() {
+            dirs.push(base.join(parent));
+            if logged(name) {
+                dirs.push(base.join("logs").join(parent));
+            }
+        }
+    }
+    dirs
 }
 
 /// The annotated tag object of `tag`, unsigned.
