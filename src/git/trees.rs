@@ -78,22 +78,137 @@ pub(super) fn first_parent_tree(repo: &gix::Repository, commit: &gix::Commit<'_>
     })
 }
 
-/// `tree` with the files of `set` set to the entries given (absent: removed); removals first,
-/// so that a file can replace a directory.
+/// `tree` with the files of `set` set to the entries given (absent: removed), as one
+/// [`Builder`] makes it.
 pub(super) fn with_files(repo: &gix::Repository, tree: gix::ObjectId, set: &Files) -> Result<gix::ObjectId, GitError> {
-    if set.is_empty() {
-        return Ok(tree);
-    }
-    let mut editor = repo.find_tree(tree)?.edit()?;
-    for (path, _) in set.iter().filter(|(_, entry)| entry.is_none()) {
-        editor.remove(path)?;
-    }
-    for (path, entry) in set {
-        if let Some((mode, id)) = entry {
-            editor.upsert(path, mode.kind(), *id)?;
+    Builder::new(repo).with_files(tree, set)
+}
+
+/// One directory's edit: files directly in it and the edits of its subdirectories, by name.
+type Edit<'a> = std::collections::BTreeMap<&'a [u8], (Option<FileEntry>, Vec<(&'a [u8], FileEntry)>)>;
+
+/// A tree (`None`: none) and the files set below it: what [`Builder`] remembers its result by.
+type Built = (Option<gix::ObjectId>, Vec<(gix::bstr::BString, FileEntry)>);
+
+/// Trees with some files set, built bottom-up into the repository's object memory, each
+/// subtree remembered by its tree and the files set below it. The trees after consecutive
+/// reverts share most of their subtrees, and each distinct one is built once.
+///
+/// It gives the tree git's tree editor gives when the removals are made first: a file set
+/// where a directory was replaces it, a file under a path that was a file replaces that file
+/// with a directory, and a directory left empty is dropped (the root is kept). `set` describes
+/// one consistent tree (no file both set and with files below it).
+pub(super) struct Builder<'r> {
+    repo: &'r gix::Repository,
+    memo: std::collections::HashMap<Built, Option<gix::ObjectId>>,
+    buf: Vec<u8>,
+}
+
+impl<'r> Builder<'r> {
+    pub(super) fn new(repo: &'r gix::Repository) -> Self {
+        Builder {
+            repo,
+            memo: Default::default(),
+            buf: Vec::new(),
         }
     }
-    Ok(editor.write()?.detach())
+
+    /// `tree` with the files of `set` set (absent: removed).
+    pub(super) fn with_files(&mut self, tree: gix::ObjectId, set: &Files) -> Result<gix::ObjectId, GitError> {
+        if set.is_empty() {
+            return Ok(tree);
+        }
+        let files: Vec<(&[u8], FileEntry)> = set.iter().map(|(p, e)| (p.as_slice(), *e)).collect();
+        let built = self.build(Some(tree), &files, true)?;
+        Ok(built.expect("the root tree is always written"))
+    }
+
+    /// `tree` (`None`: none) with `files` (paths relative to it, in order) set; `None` when the
+    /// result is an empty directory other than the root.
+    fn build(
+        &mut self,
+        tree: Option<gix::ObjectId>,
+        files: &[(&[u8], FileEntry)],
+        root: bool,
+    ) -> Result<Option<gix::ObjectId>, GitError> {
+        use gix::objs::FindExt;
+        use gix::objs::tree::Entry;
+        let key = (
+            tree,
+            files.iter().map(|(p, e)| (gix::bstr::BString::from(*p), *e)).collect(),
+        );
+        if let Some(built) = self.memo.get(&key) {
+            return Ok(*built);
+        }
+        let mut entries: Vec<Entry> = match tree {
+            Some(id) if !id.is_empty_tree() => {
+                let iter = self.repo.objects.find_tree_iter(&id, &mut self.buf)?;
+                let entries: Result<Vec<_>, _> = iter.map(|e| e.map(Entry::from)).collect();
+                entries.map_err(|e| GitError::other("reading a tree", e))?
+            }
+            _ => Vec::new(),
+        };
+        let mut edit: Edit<'_> = Default::default();
+        for (path, entry) in files {
+            match path.iter().position(|b| *b == b'/') {
+                None => edit.entry(path).or_default().0 = Some(*entry),
+                Some(i) => edit.entry(&path[..i]).or_default().1.push((&path[i + 1..], *entry)),
+            }
+        }
+        for (name, (direct, below)) in edit {
+            let at = entries.iter().position(|e| e.filename == name);
+            let existing_dir = at.and_then(|k| entries[k].mode.is_tree().then_some(entries[k].oid));
+            let new = match direct {
+                // A file set here (nothing can be set below it).
+                Some(Some((mode, id))) => Some(Entry {
+                    mode,
+                    filename: name.into(),
+                    oid: id,
+                }),
+                // Removed first, then whatever is set below it makes a new directory.
+                Some(None) => self.subtree(name, None, &below)?,
+                None => match (existing_dir, self.subtree(name, existing_dir, &below)?) {
+                    (Some(_), built) => built,
+                    // Below a file (or nothing): a directory if something is set there, else
+                    // the removals find nothing and the entry stays.
+                    (None, Some(built)) => Some(built),
+                    (None, None) => continue,
+                },
+            };
+            if let Some(k) = at {
+                entries.remove(k);
+            }
+            entries.extend(new);
+        }
+        let built = if entries.is_empty() && !root {
+            None
+        } else {
+            entries.sort();
+            let tree = gix::objs::Tree { entries };
+            // Straight into the object memory: `Repository::write_object` would first look for
+            // the object in the object database, for every tree.
+            Some(gix::objs::Write::write(&self.repo.objects, &tree).map_err(|e| GitError::other("writing a tree", e))?)
+        };
+        self.memo.insert(key, built);
+        Ok(built)
+    }
+
+    /// The entry of directory `name` built from `tree` with `below` set; `None` if empty.
+    fn subtree(
+        &mut self,
+        name: &[u8],
+        tree: Option<gix::ObjectId>,
+        below: &[(&[u8], FileEntry)],
+    ) -> Result<Option<gix::objs::tree::Entry>, GitError> {
+        if below.is_empty() {
+            return Ok(None);
+        }
+        Ok(self.build(tree, below, false)?.map(|oid| gix::objs::tree::Entry {
+            mode: gix::objs::tree::EntryKind::Tree.into(),
+            filename: name.into(),
+            oid,
+        }))
+    }
 }
 
 /// The directories above `path` ("a", "a/b" for "a/b/c").

@@ -2,7 +2,7 @@
 
 use super::super::GitError;
 use super::super::from_oid;
-use super::super::trees::{Files, Lookup, changes, first_parent_tree, with_files};
+use super::super::trees::{Builder, Files, Lookup, changes, first_parent_tree};
 use crate::model::Oid;
 
 /// What reverting a whole chain at once gives: the final tree, and how to build the tree after
@@ -14,11 +14,13 @@ pub(super) struct Reverts {
 }
 
 impl Reverts {
-    /// The tree after each revert.
+    /// The tree after each revert. One builder makes them all: consecutive steps share most
+    /// subtrees.
     pub(super) fn step_trees(&self, repo: &gix::Repository) -> Result<Vec<gix::ObjectId>, GitError> {
+        let mut builder = Builder::new(repo);
         self.steps
             .iter()
-            .map(|(tree, files)| with_files(repo, *tree, files))
+            .map(|(tree, files)| builder.with_files(*tree, files))
             .collect()
     }
 }
@@ -112,7 +114,7 @@ pub(super) fn whole_chain_trivial(
         }
     }
     let target = *trees.last().expect("the chain ends with a parent tree");
-    let tree = with_files(repo, target, &differs)?;
+    let tree = Builder::new(repo).with_files(target, &differs)?;
     let reverts = Reverts { tree, steps };
     // Debug builds (the tests) revert the chain step by step too and require the same trees,
     // for the preview and for each revert commit alike.

@@ -168,3 +168,61 @@ fn the_trivial_merge_is_taken_only_when_it_equals_the_full_merge() {
             .is_err()
     );
 }
+
+/// The tree builder against git: each set of files applied to a tree gives the tree git writes
+/// after the same edits to the index (`git rm --cached` of the paths set or removed, then
+/// `git update-index --add --cacheinfo` of those set, then `git write-tree`), through a file
+/// replacing a directory, a directory replacing a file, a directory emptied, a removal below a
+/// file (which finds nothing), new nested directories, and the root emptied. One builder makes
+/// them all, as for the steps of a revert, so remembered subtrees are reused along the way.
+#[test]
+fn the_tree_builder_writes_the_trees_git_writes() {
+    use super::super::trees::{Builder, Files};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    let base = branch(
+        dir,
+        "main",
+        "",
+        "mkdir -p d/e x && echo 1 > a && echo 1 > d/b && echo 1 > d/e/c && echo 1 > x/only && echo 1 > f",
+    );
+    let blob = git(dir, &["hash-object", "-w", "--stdin"]);
+    let blob: gix::ObjectId = blob.parse().unwrap();
+    let file = Some((gix::objs::tree::EntryKind::Blob.into(), blob));
+    let reader = super::super::open_isolated(dir).unwrap();
+    let repo = reader.repo.clone().with_object_memory();
+    let mut builder = Builder::new(&repo);
+    let cases: Vec<Vec<(&str, super::super::trees::FileEntry)>> = vec![
+        vec![("a", file)],
+        vec![("d", file), ("d/b", None), ("d/e/c", None)],
+        vec![("a", None), ("a/new", file)],
+        vec![("x/only", None)],
+        vec![("f/below", None)],
+        vec![("n/m/o", file), ("d/e/z", file), ("d/b", None)],
+        vec![
+            ("a", None),
+            ("d/b", None),
+            ("d/e/c", None),
+            ("x/only", None),
+            ("f", None),
+        ],
+    ];
+    for case in cases {
+        let set: Files = case.iter().map(|(p, e)| (gix::bstr::BString::from(*p), *e)).collect();
+        let ours = builder.with_files(base, &set).unwrap();
+        git(dir, &["read-tree", &base.to_string()]);
+        let paths: Vec<&str> = case.iter().map(|(p, _)| *p).collect();
+        let mut rm = vec!["rm", "-q", "-r", "--cached", "--ignore-unmatch", "--"];
+        rm.extend(&paths);
+        git(dir, &rm);
+        for (path, entry) in &case {
+            if entry.is_some() {
+                let info = format!("100644,{blob},{path}");
+                git(dir, &["update-index", "--add", "--cacheinfo", &info]);
+            }
+        }
+        let theirs = git(dir, &["write-tree"]);
+        assert_eq!(ours.to_string(), theirs, "{case:?}");
+    }
+}
