@@ -80,7 +80,8 @@ fn oid(text: &str, what: &str) -> Result<Oid, ApplyError> {
 
 /// Executes `checked`. Nothing is written before every expectation has been verified; refs
 /// are written in one transaction; a failure after objects were written leaves only
-/// unreachable objects.
+/// unreachable objects (and, from the groundwork, empty directories, an empty journal and
+/// temporary pack files that are removed unless the process is killed).
 pub fn execute(
     reader: &Reader,
     who: &Identity,

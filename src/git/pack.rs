@@ -4,7 +4,8 @@
 //! Written loose, each is a file (and often a fan-out directory) of its own, and creating
 //! those inodes was half of the time of `run --strategy revert` (bench/RESULTS-revert.md).
 //! Here the objects are encoded in memory as a version-2 pack, without deltas or compression
-//! (`git gc` repacks them), with its version-2 index, and each is written to a temporary file
+//! (`git gc` deltifies most trees; commits and tags it copies as they are, a few hundred
+//! bytes each), with its version-2 index, and each is written to a temporary file
 //! in `objects/pack/` and renamed into place: the `.pack` first, then the `.idx`. Git finds a pack only through its index, so a process
 //! killed on the way leaves nothing git reads, though it can leave a temporary file or a
 //! `.pack` without its `.idx` behind (`git count-objects -v` counts them as garbage; `git
@@ -161,30 +162,40 @@ pub struct PackFiles {
 
 /// Where packs go: `objects/pack` of the repository's object database.
 pub fn pack_dir(reader: &super::Reader) -> std::path::PathBuf {
-    reader.repo.objects.store_ref().path().join("pack")
+    objects_pack(&reader.repo)
 }
 
-/// Makes the temporary files of a pack in `dir` (created if missing).
+fn objects_pack(repo: &gix::Repository) -> std::path::PathBuf {
+    repo.objects.store_ref().path().join("pack")
+}
+
+/// Makes the temporary files of a pack in `dir` (created if missing), read-only as git makes
+/// pack files (0444, less what the umask takes; the open handles still write).
 pub fn pack_files(dir: &std::path::Path) -> std::io::Result<PackFiles> {
     std::fs::create_dir_all(dir)?;
-    let file = || tempfile::Builder::new().prefix("tmp_pack_").tempfile_in(dir);
+    let file = || {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("tmp_pack_");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o444));
+        builder.tempfile_in(dir)
+    };
     Ok(PackFiles {
         pack: file()?,
         idx: file()?,
     })
 }
 
-/// Writes `data` to the temporary file `tmp` in `dir`, read-only as git makes pack files, and
-/// renames it to `name`.
+/// Writes `data` to the temporary file `tmp` in `dir` and renames it to `name`.
 fn put(dir: &std::path::Path, mut tmp: tempfile::NamedTempFile, name: &str, data: &[u8]) -> Result<(), GitError> {
     let err = |e: std::io::Error| GitError::other("writing the pack", e);
     tmp.write_all(data).map_err(err)?;
-    let mut permissions = tmp.as_file().metadata().map_err(err)?.permissions();
-    #[cfg(unix)]
-    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o444);
     #[cfg(not(unix))]
-    permissions.set_readonly(true);
-    tmp.as_file().set_permissions(permissions).map_err(err)?;
+    {
+        let mut permissions = tmp.as_file().metadata().map_err(err)?.permissions();
+        permissions.set_readonly(true);
+        tmp.as_file().set_permissions(permissions).map_err(err)?;
+    }
     tmp.persist(dir.join(name)).map_err(|e| err(e.error))?;
     Ok(())
 }
@@ -195,7 +206,8 @@ pub struct NewObjects(pub(super) gix::Repository);
 
 /// Writes the objects of `new` that `roots` reach (through commits' trees and parents, and
 /// trees' entries, as far as they are new) as one pack. Scratch trees a preview or a merge left
-/// in memory are not written.
+/// in memory are not written, nor objects the repository already has (a revert of the newest
+/// commits rebuilds trees that history holds), nor what only those lead to.
 pub(super) fn write_reachable(
     repo: &gix::Repository,
     mut new: NewObjects,
@@ -207,7 +219,7 @@ pub(super) fn write_reachable(
     let (mut seen, mut todo, mut objects) = (std::collections::HashSet::new(), roots.to_vec(), Vec::new());
     while let Some(id) = todo.pop() {
         let Some((kind, data)) = stored.get(&id) else { continue };
-        if !seen.insert(id) {
+        if !seen.insert(id) || repo.objects.exists_without_refresh(&id) {
             continue;
         }
         objects.push((id, *kind, data.as_slice()));
@@ -241,14 +253,20 @@ fn write(repo: &gix::Repository, objects: &[Object<'_>], files: Option<PackFiles
     let hash = repo.object_hash();
     let pack = encode(objects, hash)?;
     let idx = index(&pack, hash)?;
-    let directory = repo.objects.store_ref().path().join("pack");
+    let directory = objects_pack(repo);
     let files = match files {
         Some(files) => files,
         None => pack_files(&directory).map_err(|e| GitError::other("creating the pack's files", e))?,
     };
     let name = format!("pack-{}", pack.checksum);
     put(&directory, files.pack, &format!("{name}.pack"), &pack.pack)?;
-    put(&directory, files.idx, &format!("{name}.idx"), &idx)?;
+    if let Err(e) = put(&directory, files.idx, &format!("{name}.idx"), &idx) {
+        // Without its index the pack is garbage to git: remove it rather than leave it.
+        if !directory.join(format!("{name}.idx")).exists() {
+            let _ = std::fs::remove_file(directory.join(format!("{name}.pack")));
+        }
+        return Err(e);
+    }
     #[cfg(debug_assertions)]
     check(repo, objects);
     Ok(())

@@ -268,14 +268,14 @@ impl Reader {
         }
         let mut paths = Vec::new();
         let index = repo.index_or_empty()?;
-        // The index's cache tree (git's TREE extension), when valid at the root, names the tree
-        // the index holds: if that is HEAD's tree, nothing is staged and only the work tree needs
+        // The index's cache tree (git's TREE extension), when valid at the root (and counting
+        // every entry of the index), names the tree the index holds: if that is HEAD's tree, nothing is staged and only the work tree needs
         // reading (git's `diff-index --cached` takes the same shortcut). Otherwise HEAD's tree is
         // compared with the index too, without following renames: a path counts either way.
         let head_tree = repo.head_tree_id_or_empty()?.detach();
         let staged_nothing = index
             .tree()
-            .is_some_and(|cached| cached.num_entries.is_some() && cached.id == head_tree);
+            .is_some_and(|cached| cached.num_entries == Some(index.entries().len() as u32) && cached.id == head_tree);
         let status = repo
             .status(gix::progress::Discard)?
             .index(gix::worktree::IndexPersistedOrInMemory::Persisted(index))

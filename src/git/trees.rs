@@ -87,8 +87,9 @@ pub(super) fn with_files(repo: &gix::Repository, tree: gix::ObjectId, set: &File
 /// One directory's edit: files directly in it and the edits of its subdirectories, by name.
 type Edit<'a> = std::collections::BTreeMap<&'a [u8], (Option<FileEntry>, Vec<(&'a [u8], FileEntry)>)>;
 
-/// A tree (`None`: none) and the files set below it: what [`Builder`] remembers its result by.
-type Built = (Option<gix::ObjectId>, Vec<(gix::bstr::BString, FileEntry)>);
+/// A tree (`None`: none), the files set below it and whether it is the root (kept even when
+/// empty): what [`Builder`] remembers its result by.
+type Built = (Option<gix::ObjectId>, Vec<(gix::bstr::BString, FileEntry)>, bool);
 
 /// Trees with some files set, built bottom-up into the repository's object memory, each
 /// subtree remembered by its tree and the files set below it. The trees after consecutive
@@ -136,6 +137,7 @@ impl<'r> Builder<'r> {
         let key = (
             tree,
             files.iter().map(|(p, e)| (gix::bstr::BString::from(*p), *e)).collect(),
+            root,
         );
         if let Some(built) = self.memo.get(&key) {
             return Ok(*built);
@@ -159,12 +161,16 @@ impl<'r> Builder<'r> {
             let at = entries.iter().position(|e| e.filename == name);
             let existing_dir = at.and_then(|k| entries[k].mode.is_tree().then_some(entries[k].oid));
             let new = match direct {
-                // A file set here (nothing can be set below it).
-                Some(Some((mode, id))) => Some(Entry {
-                    mode,
-                    filename: name.into(),
-                    oid: id,
-                }),
+                // A file set here (nothing can be set below it), its mode normalised as git's
+                // and gix's tree editors do (a legacy 100664 is written 100644).
+                Some(Some((mode, id))) => {
+                    debug_assert!(below.iter().all(|(_, e)| e.is_none()), "a file set with files below it");
+                    Some(Entry {
+                        mode: mode.kind().into(),
+                        filename: name.into(),
+                        oid: id,
+                    })
+                }
                 // Removed first, then whatever is set below it makes a new directory.
                 Some(None) => self.subtree(name, None, &below)?,
                 None => match (existing_dir, self.subtree(name, existing_dir, &below)?) {
@@ -186,7 +192,8 @@ impl<'r> Builder<'r> {
             entries.sort();
             let tree = gix::objs::Tree { entries };
             // Straight into the object memory: `Repository::write_object` would first look for
-            // the object in the object database, for every tree.
+            // the object in the object database, for every tree (the pack leaves out what the
+            // database has, once per object).
             Some(gix::objs::Write::write(&self.repo.objects, &tree).map_err(|e| GitError::other("writing a tree", e))?)
         };
         self.memo.insert(key, built);

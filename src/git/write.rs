@@ -307,7 +307,9 @@ impl Reader {
                 source,
             })?
             .detach();
-        super::pack::write_reachable(&self.repo, new, &[id], files)?;
+        // The tip too: if an identical tag object was already in the repository (a run that
+        // failed at its refs, repeated in the same second), it is not in memory to lead there.
+        super::pack::write_reachable(&self.repo, new, &[id, from_oid(&record.target)], files)?;
         Ok(super::to_oid(&id))
     }
 
@@ -322,7 +324,8 @@ impl Reader {
 
 /// The directories a ref transaction creating `names` (full ref names) makes for them: each
 /// loose ref's directory (its lock file goes there) and, where git keeps a reflog for it, the
-/// reflog's.
+/// reflog's (gix-ref's rule for creating a reflog, `core.logAllRefUpdates`; ref namespaces are
+/// not used here).
 pub fn ref_dirs(reader: &Reader, names: &[String]) -> Vec<std::path::PathBuf> {
     let repo = &reader.repo;
     let base = repo.common_dir();

@@ -190,11 +190,16 @@ fn the_tree_builder_writes_the_trees_git_writes() {
     let blob = git(dir, &["hash-object", "-w", "--stdin"]);
     let blob: gix::ObjectId = blob.parse().unwrap();
     let file = Some((gix::objs::tree::EntryKind::Blob.into(), blob));
+    let exec = Some((gix::objs::tree::EntryKind::BlobExecutable.into(), blob));
+    let link = Some((gix::objs::tree::EntryKind::Link.into(), blob));
+    let legacy = Some((gix::objs::tree::EntryMode::try_from(0o100664).unwrap(), blob));
     let reader = super::super::open_isolated(dir).unwrap();
     let repo = reader.repo.clone().with_object_memory();
     let mut builder = Builder::new(&repo);
     let cases: Vec<Vec<(&str, super::super::trees::FileEntry)>> = vec![
         vec![("a", file)],
+        vec![("a", exec), ("d/e/c", link)],
+        vec![("x/only", legacy)],
         vec![("d", file), ("d/b", None), ("d/e/c", None)],
         vec![("a", None), ("a/new", file)],
         vec![("x/only", None)],
@@ -217,8 +222,14 @@ fn the_tree_builder_writes_the_trees_git_writes() {
         rm.extend(&paths);
         git(dir, &rm);
         for (path, entry) in &case {
-            if entry.is_some() {
-                let info = format!("100644,{blob},{path}");
+            if let Some((mode, _)) = entry {
+                // git writes a legacy 100664 as 100644, as the builder must.
+                let mode = match mode.kind() {
+                    gix::objs::tree::EntryKind::BlobExecutable => "100755",
+                    gix::objs::tree::EntryKind::Link => "120000",
+                    _ => "100644",
+                };
+                let info = format!("{mode},{blob},{path}");
                 git(dir, &["update-index", "--add", "--cacheinfo", &info]);
             }
         }
