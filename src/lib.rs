@@ -13,6 +13,7 @@
 //!   places that print or prompt, and everything from the repository is sanitised there.
 
 pub mod apply;
+pub mod background;
 pub mod checklist;
 pub mod cli;
 pub mod config;

@@ -156,7 +156,7 @@ pub fn execute(
         new_refs.push(named.name.full_ref());
     }
     let reverting = matches!(plan.strategy, Strategy::Revert | Strategy::Restore);
-    let groundwork = super::groundwork::Groundwork::start(reader, &new_refs, reverting);
+    let groundwork = super::groundwork::start(reader, &new_refs, reverting);
 
     // Objects: revert commits, made in memory and written below with the record.
     let mut created_commits: Vec<Oid> = Vec::new();
@@ -263,7 +263,7 @@ pub fn execute(
     let record =
         compose::compose(config, index, &draft(&facts, &record_target), &[]).map_err(|e| not_recorded(e.into()))?;
     // Objects first: the revert's and the record's tag in one pack, or the tag alone.
-    let pack_files = groundwork.finish();
+    let pack_files = groundwork.wait();
     let record_object = match new_objects {
         Some(new) => reader.write_with_record(new, who, &record, pack_files),
         None => reader.write_tag_object(who, &record, false),

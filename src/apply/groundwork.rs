@@ -6,45 +6,27 @@
 //! revert` (bench/RESULTS-revert.md). The directories of the new refs and their reflogs, the
 //! journal's file and the pack's temporary files do not depend on the objects, so they are made
 //! once the plan has passed its checks and is being applied, in parallel with the reverts. Only
-//! what is left empty if the operation then fails can be made ahead: directories, which git
-//! leaves behind itself, the empty journal, and temporary files, which are removed when
-//! dropped. The lock files and the reflog of the new branch stay in the ref transaction.
+//! what is left empty if the operation then fails can be made ahead: directories (git ignores
+//! empty ones), the empty journal, and temporary files, which are removed when dropped. The lock files and the reflog of the new branch stay in the ref transaction.
 
 use std::path::PathBuf;
 
+use crate::background::Background;
 use crate::git::{self, PackFiles, Reader};
 
-/// Work under way on another thread; waited for when finished or dropped.
-pub struct Groundwork(Option<std::thread::JoinHandle<Option<PackFiles>>>);
-
-impl Groundwork {
-    /// Starts making the directories of `new_refs` (full names) and their reflogs, the journal,
-    /// and, with `pack`, the temporary files of a pack. Nothing here is required: whatever fails
-    /// is made (or reported) by the write that needs it.
-    pub fn start(reader: &Reader, new_refs: &[String], pack: bool) -> Groundwork {
-        let dirs: Vec<PathBuf> = git::ref_dirs(reader, new_refs);
-        let git_dir = reader.git_dir().to_path_buf();
-        let pack_dir = pack.then(|| git::pack_dir(reader));
-        Groundwork(Some(std::thread::spawn(move || {
-            for dir in dirs {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            let _ = super::journal::prepare(&git_dir);
-            pack_dir.and_then(|dir| git::pack_files(&dir).ok())
-        })))
-    }
-
-    /// Waits for the work; the pack's temporary files if they were asked for and made.
-    pub fn finish(mut self) -> Option<PackFiles> {
-        let thread = self.0.take().expect("finished once");
-        thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    }
-}
-
-impl Drop for Groundwork {
-    fn drop(&mut self) {
-        if let Some(thread) = self.0.take() {
-            let _ = thread.join();
+/// Starts making the directories of `new_refs` (full names) and their reflogs, the journal,
+/// and, with `pack`, the temporary files of a pack; the result is those files, if asked for and
+/// made. Nothing here is required: whatever fails is made (or reported) by the write that
+/// needs it.
+pub fn start(reader: &Reader, new_refs: &[String], pack: bool) -> Background<Option<PackFiles>> {
+    let dirs: Vec<PathBuf> = git::ref_dirs(reader, new_refs);
+    let git_dir = reader.git_dir().to_path_buf();
+    let pack_dir = pack.then(|| git::pack_dir(reader));
+    Background::spawn(move || {
+        for dir in dirs {
+            let _ = std::fs::create_dir_all(dir);
         }
-    }
+        let _ = super::journal::prepare(&git_dir);
+        pack_dir.and_then(|dir| git::pack_files(&dir).ok())
+    })
 }

@@ -269,9 +269,10 @@ impl Reader {
         let mut paths = Vec::new();
         let index = repo.index_or_empty()?;
         // The index's cache tree (git's TREE extension), when valid at the root (and counting
-        // every entry of the index), names the tree the index holds: if that is HEAD's tree, nothing is staged and only the work tree needs
-        // reading (git's `diff-index --cached` takes the same shortcut). Otherwise HEAD's tree is
-        // compared with the index too, without following renames: a path counts either way.
+        // every entry of the index), names the tree the index holds: if that is HEAD's tree,
+        // nothing is staged and only the work tree needs reading (git's `diff-index --cached`
+        // takes the same shortcut). Otherwise HEAD's tree is compared with the index too,
+        // without following renames: a path counts either way.
         let head_tree = repo.head_tree_id_or_empty()?.detach();
         let staged_nothing = index
             .tree()
@@ -299,14 +300,14 @@ impl Reader {
         Ok(Some(paths))
     }
 
-    /// Starts reading the work tree's status on another thread, from a handle on the repository
-    /// opened as this one was, so that it runs while this thread reads the range (on a work
-    /// tree of a few thousand files it took as long as the range and the revert preview).
+    /// Starts reading the work tree's status on another thread, so that it runs while this
+    /// thread reads the range (on a work tree of a few thousand files it took as long as the
+    /// range and the revert preview). The thread opens the repository again as this one was
+    /// opened: without gix's `parallel` feature a repository handle cannot be sent to another
+    /// thread, and the second open (about 1 ms) is off the main thread's path.
     pub fn dirty_paths_in_background(&self) -> PendingStatus {
         let opened = self.opened.clone();
-        PendingStatus(Some(std::thread::spawn(move || {
-            super::read::open_as(&opened)?.dirty_paths()
-        })))
+        PendingStatus::spawn(move || super::read::open_as(&opened)?.dirty_paths())
     }
 
     /// The work tree (its status read by `status`), the production branch's upstream and the
@@ -345,27 +346,9 @@ impl Reader {
     }
 }
 
-/// The work tree's status being read on another thread. Dropped without being waited for
-/// (the command stopped on an error), it still waits for the thread, so that nothing reads a
-/// work tree the caller goes on to change.
-pub struct PendingStatus(Option<std::thread::JoinHandle<Result<Option<Vec<String>>, GitError>>>);
-
-impl PendingStatus {
-    /// The tracked paths with uncommitted changes (`None` in a bare repository), as
-    /// [`Reader::dirty_paths`] gives them.
-    pub fn wait(mut self) -> Result<Option<Vec<String>>, GitError> {
-        let thread = self.0.take().expect("waited for once");
-        thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    }
-}
-
-impl Drop for PendingStatus {
-    fn drop(&mut self) {
-        if let Some(thread) = self.0.take() {
-            let _ = thread.join();
-        }
-    }
-}
+/// The work tree's status being read on another thread: the tracked paths with uncommitted
+/// changes (`None` in a bare repository), as [`Reader::dirty_paths`] gives them.
+pub type PendingStatus = crate::background::Background<Result<Option<Vec<String>>, GitError>>;
 
 /// A unified diff of rolling back one file (live → target), with git-style headers.
 fn unified_diff(path: &str, old_path: &str, live: Option<&[u8]>, target: Option<&[u8]>) -> String {
