@@ -2,10 +2,22 @@
 //! trivial merge done as a tree edit, and rename detection only where it can matter.
 
 use gix::bstr::ByteSlice;
+use gix::merge::blob::builtin_driver::text::Labels;
 use gix::merge::tree::TreatAsUnresolved;
 
 use super::super::GitError;
 use super::super::trees::{Changes, Files, Lookup, changes, with_files};
+
+/// A merge's tree, or its unresolved conflicting paths (sorted).
+pub(super) type Merged = Result<gix::ObjectId, Vec<String>>;
+
+/// The three trees of a merge: the merge base and the two sides.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Sides {
+    pub(super) base: gix::ObjectId,
+    pub(super) ours: gix::ObjectId,
+    pub(super) theirs: gix::ObjectId,
+}
 
 /// Three-way tree merges as `Repository::merge_trees` does them, with its diff and merge
 /// caches (attributes, filters, drivers) built once for the whole chain instead of per merge.
@@ -32,38 +44,25 @@ impl<'r> Merger<'r> {
     /// `ours` still has every file `theirs` changes exactly as `base` has it is done by editing
     /// `ours` at those paths (see `trivial`); in debug builds (the tests) it is checked against
     /// the full merge.
-    pub(super) fn merge(
-        &mut self,
-        base: gix::ObjectId,
-        ours: gix::ObjectId,
-        theirs: gix::ObjectId,
-        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
-    ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
-        if let Some(tree) = trivial(self.repo, base, ours, theirs)? {
+    pub(super) fn merge(&mut self, sides: Sides, labels: Labels<'_>) -> Result<Merged, GitError> {
+        if let Some(tree) = trivial(self.repo, sides)? {
             #[cfg(debug_assertions)]
             {
-                let full = self.full_merge(base, ours, theirs, labels)?;
+                let full = self.full_merge(sides, labels)?;
                 assert_eq!(full, Ok(tree), "the trivial merge differs from the full merge");
             }
             return Ok(Ok(tree));
         }
-        self.full_merge(base, ours, theirs, labels)
+        self.full_merge(sides, labels)
     }
 
-    pub(super) fn full_merge(
-        &mut self,
-        base: gix::ObjectId,
-        ours: gix::ObjectId,
-        theirs: gix::ObjectId,
-        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
-    ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
-        let repo = self.repo;
+    pub(super) fn full_merge(&mut self, sides: Sides, labels: Labels<'_>) -> Result<Merged, GitError> {
         let mut options = self.options.clone();
-        if options.rewrites.is_some() && !renames_matter(repo, base, ours, theirs)? {
+        if options.rewrites.is_some() && !renames_matter(self.repo, sides)? {
             #[cfg(debug_assertions)]
-            let with_renames = self.merge_with(base, ours, theirs, labels, options.clone())?;
+            let with_renames = self.merge_with(sides, labels, options.clone())?;
             options.rewrites = None;
-            let without = self.merge_with(base, ours, theirs, labels, options)?;
+            let without = self.merge_with(sides, labels, options)?;
             #[cfg(debug_assertions)]
             assert_eq!(
                 without, with_renames,
@@ -71,22 +70,20 @@ impl<'r> Merger<'r> {
             );
             return Ok(without);
         }
-        self.merge_with(base, ours, theirs, labels, options)
+        self.merge_with(sides, labels, options)
     }
 
     pub(super) fn merge_with(
         &mut self,
-        base: gix::ObjectId,
-        ours: gix::ObjectId,
-        theirs: gix::ObjectId,
-        labels: gix::merge::blob::builtin_driver::text::Labels<'_>,
+        sides: Sides,
+        labels: Labels<'_>,
         options: gix::merge::plumbing::tree::Options,
-    ) -> Result<Result<gix::ObjectId, Vec<String>>, GitError> {
+    ) -> Result<Merged, GitError> {
         let repo = self.repo;
         let mut out = gix::merge::plumbing::tree(
-            &base,
-            &ours,
-            &theirs,
+            &sides.base,
+            &sides.ours,
+            &sides.theirs,
             labels,
             repo,
             |buf| gix::objs::Write::write_buf(repo, gix::objs::Kind::Blob, buf),
@@ -117,12 +114,8 @@ impl<'r> Merger<'r> {
 /// Otherwise the merge without rename detection gives the same tree and the same conflicts,
 /// and skips the similarity search, which dominated merging a release thousands of commits
 /// behind the branch (`check` on a long history; git's merge-ort skips it the same way).
-pub(super) fn renames_matter(
-    repo: &gix::Repository,
-    base: gix::ObjectId,
-    ours: gix::ObjectId,
-    theirs: gix::ObjectId,
-) -> Result<bool, GitError> {
+pub(super) fn renames_matter(repo: &gix::Repository, sides: Sides) -> Result<bool, GitError> {
+    let Sides { base, ours, theirs } = sides;
     let (ours, theirs) = (changes(repo, base, ours)?, changes(repo, base, theirs)?);
     // path -> (deleted, added)
     fn index(side: &Changes) -> std::collections::HashMap<&[u8], (bool, bool)> {
@@ -161,12 +154,8 @@ pub(super) fn renames_matter(
 /// files and `ours` everywhere else, with no conflict and no rename to follow: `ours` edited at
 /// those paths. A revert of a commit whose files nothing touched since is such a merge, and
 /// this avoids diffing the whole trees. `None` when the merge is not trivial.
-pub(super) fn trivial(
-    repo: &gix::Repository,
-    base: gix::ObjectId,
-    ours: gix::ObjectId,
-    theirs: gix::ObjectId,
-) -> Result<Option<gix::ObjectId>, GitError> {
+pub(super) fn trivial(repo: &gix::Repository, sides: Sides) -> Result<Option<gix::ObjectId>, GitError> {
+    let Sides { base, ours, theirs } = sides;
     let changes = changes(repo, base, theirs)?;
     let mut look = Lookup::new(repo);
     // A directory theirs removes whole must be in ours as in base: if ours added to it, git

@@ -99,7 +99,7 @@ fn revert_chain(
                     current: Some("HEAD".into()),
                     other: Some(other.as_str().into()),
                 };
-                merger.merge(base, ours, theirs, labels)?
+                merger.merge(merge::Sides { base, ours, theirs }, labels)?
             }
             (None, None) => unreachable!("a merger exists whenever no trees are known"),
         };

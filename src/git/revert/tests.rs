@@ -1,7 +1,7 @@
 //! The revert shortcuts against the full computations, on small repositories built with git.
 
 use super::at_once::whole_chain_trivial;
-use super::merge::{Merger, renames_matter, trivial};
+use super::merge::{Merger, Sides, renames_matter, trivial};
 use super::revert_chain;
 use crate::model::Oid;
 use std::path::Path;
@@ -111,8 +111,9 @@ fn the_trivial_merge_is_taken_only_when_it_equals_the_full_merge() {
 
     // Nothing theirs changes was touched: the edit, identical to the full merge, with the
     // emptied directory gone and the mode change kept.
-    let tree = trivial(&repo, base, untouched, theirs).unwrap().expect("trivial");
-    assert_eq!(merger.full_merge(base, untouched, theirs, labels()).unwrap(), Ok(tree));
+    let sides = |ours, theirs| Sides { base, ours, theirs };
+    let tree = trivial(&repo, sides(untouched, theirs)).unwrap().expect("trivial");
+    assert_eq!(merger.full_merge(sides(untouched, theirs), labels()).unwrap(), Ok(tree));
     let names: Vec<String> = {
         let mut r = gix::traverse::tree::Recorder::default();
         repo.find_tree(tree).unwrap().traverse().breadthfirst(&mut r).unwrap();
@@ -121,14 +122,14 @@ fn the_trivial_merge_is_taken_only_when_it_equals_the_full_merge() {
     assert_eq!(names, ["a.txt", "d", "keep", "n", "other", "d/x", "n/new"]);
 
     // Ours changed a file theirs changes: the full merge decides (here: a conflict).
-    assert_eq!(trivial(&repo, base, same_file, theirs).unwrap(), None);
-    assert!(merger.full_merge(base, same_file, theirs, labels()).unwrap().is_err());
+    assert_eq!(trivial(&repo, sides(same_file, theirs)).unwrap(), None);
+    assert!(merger.full_merge(sides(same_file, theirs), labels()).unwrap().is_err());
     // Ours has a file where theirs adds a directory: a directory/file conflict for git.
-    assert_eq!(trivial(&repo, base, file_over_dir, theirs).unwrap(), None);
+    assert_eq!(trivial(&repo, sides(file_over_dir, theirs)).unwrap(), None);
     // Ours moved the directory theirs adds a file into: git may follow the move.
-    assert_eq!(trivial(&repo, base, moved_dir, theirs_adds_in_e).unwrap(), None);
+    assert_eq!(trivial(&repo, sides(moved_dir, theirs_adds_in_e)).unwrap(), None);
     // Ours is base itself: theirs.
-    assert_eq!(trivial(&repo, base, base, theirs).unwrap(), Some(theirs));
+    assert_eq!(trivial(&repo, sides(base, theirs)).unwrap(), Some(theirs));
 
     // Rename detection can matter only when a side deleted (maybe renamed) a file the other
     // changed, or both add one path.
@@ -143,13 +144,13 @@ fn the_trivial_merge_is_taken_only_when_it_equals_the_full_merge() {
         (moved_dir, theirs_adds_in_e, true, "e moved, e/w added"),
         (ours_adds_in_d, theirs_moves_d, true, "d moved, d/new added"),
     ] {
-        assert_eq!(renames_matter(&repo, base, ours, theirs).unwrap(), expected, "{why}");
+        assert_eq!(renames_matter(&repo, sides(ours, theirs)).unwrap(), expected, "{why}");
     }
-    assert_eq!(trivial(&repo, base, ours_adds_in_d, theirs_moves_d).unwrap(), None);
+    assert_eq!(trivial(&repo, sides(ours_adds_in_d, theirs_moves_d)).unwrap(), None);
     // Where it matters, the rename-aware merge follows the rename: theirs' change lands in
     // b.txt, and the merge without it would conflict (modify/delete).
     let followed = merger
-        .full_merge(base, renamed_a, theirs, labels())
+        .full_merge(sides(renamed_a, theirs), labels())
         .unwrap()
         .expect("clean");
     let b = repo
@@ -163,7 +164,7 @@ fn the_trivial_merge_is_taken_only_when_it_equals_the_full_merge() {
     blind.rewrites = None;
     assert!(
         merger
-            .merge_with(base, renamed_a, theirs, labels(), blind)
+            .merge_with(sides(renamed_a, theirs), labels(), blind)
             .unwrap()
             .is_err()
     );
