@@ -2,8 +2,8 @@
 //! merging C's parent into the current tip with C as the base (gix's tree merge), a merge
 //! against its first parent; trivial merges, and whole stretches of trivial reverts, are done as
 //! tree edits instead (checked against the merges in debug builds). The preview keeps every
-//! object in memory; the apply writes the revert commits (with git's messages) as one pack
-//! and returns them, touching no ref.
+//! object in memory; applying makes the revert commits (with git's messages) in that memory,
+//! and `Reader::write_with_record` writes them with the record as one pack. No ref is touched.
 
 use gix::bstr::ByteSlice;
 
@@ -181,41 +181,32 @@ impl Reader {
         commits: &[Oid],
         who: &Identity,
     ) -> Result<Result<Reverted, (Oid, Vec<String>)>, GitError> {
-        // A clean preview of exactly this revert merged every tree already, into its object
-        // memory: commit those trees there. Otherwise build them in a fresh memory, all at once
-        // when every revert is trivial, else merge by merge.
+        // A clean preview of exactly this revert has every tree in its object memory already
+        // (`run` previews first): commit those trees there. Otherwise preview now.
         let cached = self
             .preview
             .borrow_mut()
             .take()
             .filter(|p| &p.onto == onto && p.commits == commits);
-        let (memory, chain) = match cached {
-            Some(p) => {
-                let trees = match p.trees {
-                    StepTrees::Built(trees) => trees,
-                    StepTrees::AtOnce(at_once) => at_once.step_trees(&p.memory)?,
-                };
-                let chain = revert_chain(&p.memory, onto, commits, Some(&trees), Some(who))?;
-                (p.memory, chain)
-            }
+        let preview = match cached {
+            Some(p) => p,
             None => {
-                let memory = self.repo.clone().with_object_memory();
-                let known = match whole_chain_trivial(&memory, onto, commits)? {
-                    Some(at_once) => Some(at_once.step_trees(&memory)?),
-                    None => None,
-                };
-                let chain = revert_chain(&memory, onto, commits, known.as_deref(), Some(who))?;
-                (memory, chain)
+                if let Some(conflict) = self.revert_preview(onto, commits)?.conflict {
+                    return Ok(Err(conflict));
+                }
+                self.preview.borrow_mut().take().expect("a clean preview is kept")
             }
         };
-        if let Some(conflict) = chain.conflict {
-            return Ok(Err(conflict));
-        }
+        let trees = match preview.trees {
+            StepTrees::Built(trees) => trees,
+            StepTrees::AtOnce(at_once) => at_once.step_trees(&preview.memory)?,
+        };
+        let chain = revert_chain(&preview.memory, onto, commits, Some(&trees), Some(who))?;
         let onto_tree = self.repo.find_commit(from_oid(onto))?.tree_id()?.detach();
         Ok(Ok(Reverted {
             tree: to_oid(&chain.tree(onto_tree)),
             commits: chain.created,
-            objects: super::pack::NewObjects(memory),
+            objects: super::pack::NewObjects(preview.memory),
         }))
     }
 }
