@@ -4,9 +4,9 @@
 //! Written loose, each is a file (and often a fan-out directory) of its own, and creating
 //! those inodes was half of the time of `run --strategy revert` (bench/RESULTS-revert.md).
 //! Here the objects are encoded in memory as a version-2 pack, without deltas or compression
-//! (`git gc` deltifies most trees; commits and tags it copies as they are, a few hundred
-//! bytes each), with its version-2 index, and each is written to a temporary file
-//! in `objects/pack/` and renamed into place: the `.pack` first, then the `.idx`. Git finds a pack only through its index, so a process
+//! (`git gc` deltifies most trees; commits and tags it copies as they are), with its version-2
+//! index, and each is written to a temporary file in `objects/pack/` and renamed into place:
+//! the `.pack` first, then the `.idx`. Git finds a pack only through its index, so a process
 //! killed on the way leaves nothing git reads, though it can leave a temporary file or a
 //! `.pack` without its `.idx` behind (`git count-objects -v` counts them as garbage; `git
 //! fsck` stays clean). No ref points at these objects until the ref transaction that follows.
@@ -111,15 +111,15 @@ fn adler32(data: &[u8]) -> u32 {
 
 /// The version-2 index of `pack` (git's `pack-format.txt`): the fan-out table, the sorted ids,
 /// their CRC-32s and offsets (offsets of 2 GiB and more in a table of their own), the pack's
-/// checksum and the index's own.
-fn index(pack: &Encoded, hash: gix::hash::Kind) -> Result<Vec<u8>, GitError> {
-    let mut entries = pack.entries.clone();
-    entries.sort_by_key(|a| a.0);
+/// checksum and the index's own. Sorts the pack's entries by id.
+fn index(pack: &mut Encoded, hash: gix::hash::Kind) -> Result<Vec<u8>, GitError> {
+    pack.entries.sort_by_key(|a| a.0);
+    let entries = &pack.entries;
     let mut out = Vec::with_capacity(8 + 256 * 4 + entries.len() * (hash.len_in_bytes() + 8) + 2 * hash.len_in_bytes());
     out.extend_from_slice(b"\xfftOc");
     out.extend_from_slice(&2u32.to_be_bytes());
     let mut fanout = [0u32; 256];
-    for (id, _, _) in &entries {
+    for (id, _, _) in entries {
         fanout[id.as_slice()[0] as usize] += 1;
     }
     let mut total = 0u32;
@@ -127,14 +127,14 @@ fn index(pack: &Encoded, hash: gix::hash::Kind) -> Result<Vec<u8>, GitError> {
         total += n;
         out.extend_from_slice(&total.to_be_bytes());
     }
-    for (id, _, _) in &entries {
+    for (id, _, _) in entries {
         out.extend_from_slice(id.as_slice());
     }
-    for (_, _, crc) in &entries {
+    for (_, _, crc) in entries {
         out.extend_from_slice(&crc.to_be_bytes());
     }
     let mut large = Vec::new();
-    for (_, offset, _) in &entries {
+    for (_, offset, _) in entries {
         let small = match u32::try_from(*offset) {
             Ok(o) if o < 0x8000_0000 => o,
             _ => {
@@ -251,8 +251,8 @@ fn write(repo: &gix::Repository, objects: &[Object<'_>], files: Option<PackFiles
         return Ok(());
     }
     let hash = repo.object_hash();
-    let pack = encode(objects, hash)?;
-    let idx = index(&pack, hash)?;
+    let mut pack = encode(objects, hash)?;
+    let idx = index(&mut pack, hash)?;
     let directory = objects_pack(repo);
     let files = match files {
         Some(files) => files,
