@@ -25,6 +25,24 @@ fn with_config<'a>(config: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
     all
 }
 
+/// `run --strategy deploy --env production --reason <reason> --yes --exec-deploy <extra>`, with
+/// the test's configuration.
+fn exec_deploy(dir: &Path, config: &Path, reason: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "run",
+        "--strategy",
+        "deploy",
+        "--env",
+        "production",
+        "--reason",
+        reason,
+        "--yes",
+        "--exec-deploy",
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &with_config(config, &args))
+}
+
 fn current(root: &Path) -> String {
     std::fs::read_link(root.join("current")).unwrap().display().to_string()
 }
@@ -80,24 +98,7 @@ fn deploy_roll_back_and_redeploy_with_the_release_directory_driver() {
     );
 
     // Roll back: the deploy strategy switches current back, and the record says so.
-    let r = run_in(
-        &dir,
-        &with_config(
-            &config,
-            &[
-                "run",
-                "--strategy",
-                "deploy",
-                "--env",
-                "production",
-                "--reason",
-                "checkout broken",
-                "--yes",
-                "--exec-deploy",
-                "--json",
-            ],
-        ),
-    );
+    let r = exec_deploy(&dir, &config, "checkout broken", &["--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(current(&root), "releases/v1.0.0");
     let rollback = r.json()["record"].as_str().unwrap().to_owned();
@@ -274,25 +275,7 @@ fn hostile_values_reach_a_command_driver_as_single_arguments() {
         format!("{tag}\n---\n{artifact}\n---\n{reason}\n---\n")
     );
     // The rollback command, with the reason given on the command line.
-    let r = run_in(
-        &dir,
-        &with_config(
-            &config,
-            &[
-                "run",
-                "--strategy",
-                "deploy",
-                "--env",
-                "production",
-                "--to",
-                "v1.0.0",
-                "--reason",
-                "a; b $(c) 'd'",
-                "--yes",
-                "--exec-deploy",
-            ],
-        ),
-    );
+    let r = exec_deploy(&dir, &config, "a; b $(c) 'd'", &["--to", "v1.0.0"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -330,18 +313,7 @@ fn a_held_lock_stops_a_deploy_and_a_rollback_until_broken() {
     assert!(r.stderr.contains("production is locked: Dana Operator <dana@example.com> has held it for 1 h 0 min (deploy v1.1.0) on deploy-1, pid 4242"), "{}", r.stderr);
     assert!(r.stderr.contains("--break-lock"), "{}", r.stderr);
     assert!(!marker.exists(), "the driver ran under someone else's lock");
-    let rollback = [
-        "run",
-        "--strategy",
-        "deploy",
-        "--env",
-        "production",
-        "--reason",
-        "x",
-        "--yes",
-        "--exec-deploy",
-    ];
-    let r = run_in(&dir, &with_config(&config, &rollback));
+    let r = exec_deploy(&dir, &config, "x", &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("production is locked"), "{}", r.stderr);
     assert!(!marker.exists());
@@ -437,23 +409,7 @@ fn release_windows_hold_back_deploys_but_not_rollbacks() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
     // A rollback is always allowed.
-    let r = run_in(
-        &dir,
-        &with_config(
-            &config,
-            &[
-                "run",
-                "--strategy",
-                "deploy",
-                "--env",
-                "production",
-                "--reason",
-                "x",
-                "--yes",
-                "--exec-deploy",
-            ],
-        ),
-    );
+    let r = exec_deploy(&dir, &config, "x", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
@@ -730,18 +686,7 @@ fn undo_of_a_driven_rollback_says_the_deployment_stays() {
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
-    let rollback = [
-        "run",
-        "--strategy",
-        "deploy",
-        "--env",
-        "production",
-        "--reason",
-        "x",
-        "--yes",
-        "--exec-deploy",
-    ];
-    let r = run_in(&dir, &with_config(&config, &rollback));
+    let r = exec_deploy(&dir, &config, "x", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run_in(&dir, &with_config(&config, &["undo", "--yes"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -763,23 +708,7 @@ fn rollback_commands_see_the_targets_values_in_their_environment() {
         out.display()
     );
     let (_tmp, dir, config) = setup(&toml);
-    let r = run_in(
-        &dir,
-        &with_config(
-            &config,
-            &[
-                "run",
-                "--strategy",
-                "deploy",
-                "--env",
-                "production",
-                "--reason",
-                "why",
-                "--yes",
-                "--exec-deploy",
-            ],
-        ),
-    );
+    let r = exec_deploy(&dir, &config, "why", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let seen = std::fs::read_to_string(&out).unwrap();
     let artifact = trailers_of(&dir, "v1.0.0")
