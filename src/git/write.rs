@@ -12,7 +12,7 @@ impl Reader {
     /// record without a tagger.
     ///
     /// gix's own `committer()` works out the time zone through jiff, whose first use lists the
-    /// whole system time-zone database (about 1.5 ms of every writing command). The offset is the
+    /// whole system time-zone database (about 1.3 ms of every writing command). The offset is the
     /// only thing needed from it, and the C library gives it for one read of `/etc/localtime`,
     /// as for git. Debug builds check the result against gix's.
     pub fn identity(&self) -> Result<Identity, GitError> {
