@@ -171,7 +171,18 @@ pub fn execute(
         let commits = plan
             .reverts
             .iter()
-            .map(|r| oid(&r.commit, "revert commit"))
+            .map(|r| {
+                if r.mainline == 0 {
+                    return Err(ApplyError::Invalid(format!(
+                        "revert of {}: mainline must be 1 or more",
+                        r.commit
+                    )));
+                }
+                Ok(crate::model::range::RevertStep {
+                    commit: oid(&r.commit, "revert commit")?,
+                    mainline: r.mainline,
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let reverted = reader
             .revert_commits(&onto, &commits, who)?

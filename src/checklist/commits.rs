@@ -4,33 +4,9 @@
 use std::collections::BTreeSet;
 
 use super::{Input, Item, Status, some};
-use crate::model::Oid;
-use crate::model::range::RangeFacts;
 
 /// How many commits a human view lists before saying how many more there are.
 const SHOWN: usize = 20;
-
-/// Commits of the range that a later commit (in the range or on the production branch after
-/// it) reverted: `(reverted commit, reverting commit)`. git writes `This reverts commit <id>.`
-pub fn already_reverted(range: &RangeFacts) -> Vec<(Oid, Oid)> {
-    let in_range: BTreeSet<&str> = range.commits.iter().map(|c| c.id.as_str()).collect();
-    let mut out = Vec::new();
-    for c in range.later.iter().chain(&range.commits) {
-        for line in c.message.lines() {
-            let Some(rest) = line.trim().strip_prefix("This reverts commit ") else {
-                continue;
-            };
-            let id = rest.trim_end_matches('.').split([',', ' ']).next().unwrap_or("");
-            if in_range.contains(id)
-                && let Ok(id) = Oid::parse(id)
-                && !out.iter().any(|(r, _): &(Oid, Oid)| *r == id)
-            {
-                out.push((id, c.id));
-            }
-        }
-    }
-    out
-}
 
 pub fn check(input: &Input<'_>) -> Vec<Item> {
     let range = input.range;
@@ -81,29 +57,54 @@ pub fn check(input: &Input<'_>) -> Vec<Item> {
         .details(merges)
     };
 
-    let reverted = already_reverted(range);
-    let reverted_item = if reverted.is_empty() {
+    let chain = input.chain;
+    let mut names: Vec<String> = chain
+        .reverted_later
+        .iter()
+        .map(|(r, by)| format!("{} (reverted by {})", r.short(), by.short()))
+        .collect();
+    names.extend(
+        chain
+            .cancelled
+            .iter()
+            .map(|(r, by)| format!("{} and its revert {}, both in the range", r.short(), by.short())),
+    );
+    let empty: Vec<String> = chain
+        .empty
+        .iter()
+        .map(|c| format!("{} changes nothing (an empty commit or merge)", c.short()))
+        .collect();
+    let left_out = chain.reverted_later.len() + 2 * chain.cancelled.len();
+    let reverted_item = if names.is_empty() && empty.is_empty() {
         Item::new(
             "commits.reverted",
             Status::Pass,
             "no commit of the range was reverted since",
         )
+    } else if names.is_empty() {
+        Item::new(
+            "commits.reverted",
+            Status::Pass,
+            format!(
+                "no commit of the range was reverted since; {} empty commit{} left out of a revert",
+                empty.len(),
+                plural(empty.len())
+            ),
+        )
+        .details(empty)
     } else {
-        let names: Vec<String> = reverted
-            .iter()
-            .map(|(r, by)| format!("{} (reverted by {})", r.short(), by.short()))
-            .collect();
+        let mut details = names.clone();
+        details.extend(empty);
         Item::new(
             "commits.reverted",
             Status::Warn,
             format!(
-                "{} commit{} already reverted: left out of a revert ({})",
-                reverted.len(),
-                plural(reverted.len()),
+                "{left_out} commit{} already reverted: left out of a revert ({})",
+                plural(left_out),
                 some(&names, 3)
             ),
         )
-        .details(names)
+        .details(details)
     };
 
     let built_item = match input.production_branch {

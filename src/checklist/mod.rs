@@ -16,8 +16,6 @@ use crate::model::range::{RangeFacts, RepoFacts};
 use crate::model::{EnvName, Oid, RepoState, TagName, Timestamp};
 use crate::plan::{Findings, Strategy};
 
-pub use commits::already_reverted;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -109,6 +107,8 @@ pub struct Input<'a> {
     pub state: &'a RepoState,
     pub repo: &'a RepoFacts,
     pub range: &'a RangeFacts,
+    /// What a revert reverts and leaves out (`plan::chain::chain` of `range`).
+    pub chain: &'a crate::plan::chain::Chain,
     pub environment: &'a EnvName,
     pub live: &'a Side,
     /// How the live release is known, in words (`deploy record deploy/production/…`).
@@ -146,7 +146,24 @@ pub fn findings(input: &Input<'_>) -> Findings {
             .migrations
             .iter()
             .any(|m| m.classification == migrations::Classification::Irreversible),
-        revert_conflict: input.range.revert.as_ref().is_some_and(|r| r.conflict.is_some()),
+        revert_conflict: input.range.revert.as_ref().and_then(|r| {
+            let branch = input.production_branch.unwrap_or("the production branch");
+            match (&r.conflict, &r.landing) {
+                (Some((commit, paths)), _) => Some(format!(
+                    "reverting {} conflicts on {branch} in {}",
+                    commit.short(),
+                    some(paths, 5)
+                )),
+                (None, Some(l)) if !l.differs.is_empty() => Some(format!(
+                    "the reverts would not land on {}: {} file{} would differ ({})",
+                    input.target.tag,
+                    l.differs.len(),
+                    if l.differs.len() == 1 { "" } else { "s" },
+                    some(&l.differs, 3)
+                )),
+                _ => None,
+            }
+        }),
         shallow: input.state.shallow,
         target_not_ancestor: !input.range.target_is_ancestor,
     }
@@ -240,16 +257,7 @@ pub fn gate<T>(plan: T, report: &Report) -> Result<Checked<T>, Blocked> {
     }
 }
 
-/// Shortens a list for a summary: the first `n`, then "and N more".
-fn some<T: AsRef<str>>(items: &[T], n: usize) -> String {
-    let mut shown: Vec<&str> = items.iter().take(n).map(|s| s.as_ref()).collect();
-    let more = items.len().saturating_sub(n);
-    let tail = format!("and {more} more");
-    if more > 0 {
-        shown.push(&tail);
-    }
-    shown.join(", ")
-}
+use crate::model::some_of as some;
 
 #[cfg(test)]
 mod tests;

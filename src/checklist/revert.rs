@@ -1,61 +1,119 @@
 //! The revert preview: whether reverting the range applies cleanly on the production branch
-//! tip (computed in memory by `git::Reader::revert_preview`), with the conflicting paths.
+//! tip (computed in memory by `git::Reader::revert_preview`), with the conflicting paths, and
+//! whether the result lands where a rollback must (the merge of live, tip and target).
 
-use super::{Input, Item, Status};
+use super::{Input, Item, Status, some};
 use crate::plan::Strategy;
+
+/// How many paths a summary names before "… and N more".
+const NAMED: usize = 5;
 
 pub fn check(input: &Input<'_>, strategy: Strategy) -> Item {
     let id = "revert.preview";
     let preview = input.range.revert.as_ref();
+    let is_revert = strategy == Strategy::Revert;
     let Some(preview) = preview else {
         let why = if !input.range.target_is_ancestor {
             "not computed: the target is not an ancestor of the live release"
-        } else {
+        } else if input.production_branch.is_none() {
             "not computed: there is no production branch to revert on"
-        };
-        let status = if strategy == Strategy::Revert {
-            Status::Fail
         } else {
-            Status::Skipped
+            "not computed: not a revert"
         };
-        let item = Item::new(id, status, why);
-        return if status == Status::Fail {
-            item.hint("use --strategy branch")
+        return if is_revert {
+            Item::new(id, Status::Fail, why).hint("use --strategy branch")
         } else {
-            item
+            Item::new(id, Status::Skipped, why)
         };
     };
     let branch = input.production_branch.unwrap_or("the production branch");
     let n = preview.commits.len();
-    match &preview.conflict {
-        None => {
-            let summary = format!(
-                "reverting {n} commit{} on {branch} applies cleanly",
-                if n == 1 { "" } else { "s" }
-            );
-            Item::new(
-                id,
-                if strategy == Strategy::Revert {
-                    Status::Pass
-                } else {
-                    Status::Skipped
-                },
-                summary,
-            )
-        }
-        Some((commit, paths)) => {
+    let judged = |status| if is_revert { status } else { Status::Skipped };
+    let mut details: Vec<String> = Vec::new();
+    if !preview.empty.is_empty() {
+        let ids: Vec<&str> = preview.empty.iter().map(|c| c.short()).collect();
+        details.push(format!(
+            "left out, their revert changes nothing here: {}",
+            ids.join(", ")
+        ));
+    }
+    match (&preview.conflict, &preview.landing) {
+        (Some((commit, paths)), _) => {
             let summary = format!(
                 "reverting {} conflicts on {branch} in {}",
                 commit.short(),
-                paths.join(", ")
+                some(paths, NAMED)
             );
-            if strategy == Strategy::Revert {
-                Item::new(id, Status::Fail, summary).details(paths.clone()).hint(
+            details.extend(paths.iter().cloned());
+            if is_revert {
+                Item::new(id, Status::Fail, summary).details(details).hint(
                     "use --strategy branch (a branch at the target tag), or revert by hand and resolve the conflicts",
                 )
             } else {
-                Item::new(id, Status::Skipped, format!("{summary} (not a revert)")).details(paths.clone())
+                Item::new(id, Status::Skipped, format!("{summary} (not a revert)")).details(details)
             }
         }
+        (None, Some(landing)) if !landing.differs.is_empty() => {
+            let summary = format!(
+                "reverting {n} commit{} on {branch} would not land on {}: {} file{} would differ from the merge of {}, {branch} and {} ({})",
+                plural(n),
+                input.target.tag,
+                landing.differs.len(),
+                plural(landing.differs.len()),
+                input.live.tag,
+                input.target.tag,
+                some(&landing.differs, NAMED)
+            );
+            details.push(format!(
+                "the reverts' tree {} differs from the expected tree {} in:",
+                preview.tree.map(|t| t.short().to_owned()).unwrap_or_default(),
+                landing.expected.short()
+            ));
+            details.extend(landing.differs.iter().cloned());
+            if is_revert {
+                Item::new(id, Status::Fail, summary)
+                    .details(details)
+                    .hint("use --strategy branch (a branch at the target tag); nothing was reverted")
+            } else {
+                Item::new(id, Status::Skipped, format!("{summary} (not a revert)")).details(details)
+            }
+        }
+        (None, landing) => {
+            let later = if preview.onto == input.live.commit {
+                String::new()
+            } else {
+                format!(" with {branch}'s later commits kept")
+            };
+            let lands = match landing {
+                Some(l) if l.unresolved.is_empty() => format!(" and lands on {}{later}", input.target.tag),
+                Some(l) => {
+                    details.push(format!(
+                        "where later commits on {branch} changed the same lines, review the result: {}",
+                        some(&l.unresolved, NAMED)
+                    ));
+                    format!(
+                        " and lands on {}{later} except {} file{} to review",
+                        input.target.tag,
+                        l.unresolved.len(),
+                        plural(l.unresolved.len())
+                    )
+                }
+                None => String::new(),
+            };
+            let status = match landing {
+                Some(l) if !l.unresolved.is_empty() => Status::Warn,
+                _ => Status::Pass,
+            };
+            Item::new(
+                id,
+                judged(status),
+                format!("reverting {n} commit{} on {branch} applies cleanly{lands}", plural(n)),
+            )
+            .details(details)
+        }
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

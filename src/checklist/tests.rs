@@ -5,7 +5,8 @@ use std::path::Path;
 use super::migrations::{self, Classification, classify};
 use super::*;
 use crate::model::range::{
-    ChangeKind, CommitInfo, FileChange, PathChange, RangeFacts, RepoFacts, RevertPreview, Upstream,
+    ChangeKind, CommitInfo, FileChange, PathChange, PathCommit, RangeFacts, RepoFacts, RevertPreview, RevertStep,
+    Upstream,
 };
 use crate::model::{Head, Person};
 
@@ -100,7 +101,11 @@ fn world() -> World {
             target_is_ancestor: true,
             commits: vec![commit(2, "Add cart", 1)],
             total_commits: 1,
-            first_parent: vec![oid(2)],
+            path: vec![PathCommit {
+                step: RevertStep::first_parent(oid(2)),
+                empty: false,
+                reverts: Vec::new(),
+            }],
             later: Vec::new(),
             later_total: 0,
             later_with_paths: 0,
@@ -109,10 +114,12 @@ fn world() -> World {
             migrations: Vec::new(),
             config: Vec::new(),
             revert: Some(RevertPreview {
-                commits: vec![oid(2)],
+                commits: vec![RevertStep::first_parent(oid(2))],
+                empty: Vec::new(),
                 conflict: None,
                 onto: oid(9),
                 tree: Some(oid(77)),
+                landing: None,
             }),
         },
         env: EnvName::parse("production").unwrap(),
@@ -123,7 +130,9 @@ fn world() -> World {
 
 fn report(w: &World, strategy: Strategy) -> Report {
     let migrations = migrations::classify_all(&w.range);
+    let chain = crate::plan::chain::chain(&w.range);
     let input = Input {
+        chain: &chain,
         migrations: &migrations,
         config: &w.config,
         state: &w.state,
@@ -230,10 +239,12 @@ fn target_problems_depend_on_the_strategy() {
 fn a_predicted_conflict_fails_only_a_revert() {
     let mut w = world();
     w.range.revert = Some(RevertPreview {
-        commits: vec![oid(2)],
+        commits: vec![RevertStep::first_parent(oid(2))],
+        empty: Vec::new(),
         conflict: Some((oid(2), vec!["src/app.py".into()])),
         onto: oid(9),
         tree: None,
+        landing: None,
     });
     let r = report(&w, Strategy::Revert);
     let preview = item(&r, "revert.preview");
@@ -270,7 +281,19 @@ fn commits_items_list_merges_reverted_and_built_upon() {
             .starts_with("3 commits between v1.0.0 and v1.1.0 by 2 authors")
     );
     assert_eq!(item(&r, "commits.merges").status, Status::Warn);
-    assert_eq!(already_reverted(&w.range), vec![(oid(3), oid(7))]);
+    w.range.path = [5, 4, 3]
+        .into_iter()
+        .map(|n| PathCommit {
+            step: RevertStep::first_parent(oid(n)),
+            empty: false,
+            reverts: Vec::new(),
+        })
+        .collect();
+    let r = report(&w, Strategy::Revert);
+    assert_eq!(
+        crate::plan::chain::chain(&w.range).reverted_later,
+        vec![(oid(3), oid(7))]
+    );
     assert_eq!(item(&r, "commits.reverted").status, Status::Warn);
     let built = item(&r, "commits.built-upon");
     assert_eq!(built.status, Status::Warn);

@@ -219,7 +219,7 @@ impl From<crate::plan::PlanError> for CommandError {
         use crate::plan::PlanError as P;
         let kind = match e {
             // The answer is no: a predicted conflict, a taken name, a dirty checkout.
-            P::Conflict { .. } | P::BranchExists(_) | P::DirtyCheckout { .. } => ErrorKind::No,
+            P::Conflict { .. } | P::OffTarget { .. } | P::BranchExists(_) | P::DirtyCheckout { .. } => ErrorKind::No,
             P::NoBase(_) => ErrorKind::Config,
             P::NothingToRevert | P::AdvanceAndReset | P::Flag { .. } => ErrorKind::Input,
         };

@@ -12,8 +12,9 @@ use crate::config::Config;
 use crate::git::Reader;
 use crate::git::range::RangeRequest;
 use crate::ledger::{Evidence, Resolver, pair, production_branch};
-use crate::model::range::{RangeFacts, RepoFacts};
+use crate::model::range::{RangeFacts, RepoFacts, RevertStep};
 use crate::model::{Component, EnvName, Oid, Timestamp};
+use crate::plan::chain::{Chain, SubsetError};
 use crate::plan::{self, Recommendation, Situation, Strategy};
 use crate::render::check::CheckView;
 
@@ -31,6 +32,9 @@ pub struct Request {
     pub situation: Situation,
     /// Going back to a release marked bad (a warning instead of a failure).
     pub allow_bad: bool,
+    /// `--commit`: revert only these commits of the range (ids or unique prefixes); the
+    /// preview is of exactly these.
+    pub commits: Vec<String>,
 }
 
 /// Everything computed for a request.
@@ -53,6 +57,12 @@ pub struct Prepared {
     pub allow_bad: bool,
     pub production_branch: Option<String>,
     pub range: RangeFacts,
+    /// What a revert of the range reverts, and what it leaves out.
+    pub chain: Chain,
+    /// The steps `range.revert` previewed (the chain, or the `--commit` subset), if any.
+    pub previewed: Option<Vec<RevertStep>>,
+    /// The production branch's tip, if there is one.
+    pub tip: Option<Oid>,
     pub repo: RepoFacts,
     pub recommendation: Recommendation,
     pub report: Report,
@@ -157,22 +167,8 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
     };
 
     let tip = branch.map(|(_, tip)| *tip);
-    let mut range = range_between(&loaded.config, reader, &live.commit, &target.commit, tip.as_ref())?;
-    if let Some(tip) = &tip
-        && range.target_is_ancestor
-    {
-        let reverted: Vec<_> = checklist::already_reverted(&range)
-            .into_iter()
-            .map(|(c, _)| c)
-            .collect();
-        let commits: Vec<_> = range
-            .first_parent
-            .iter()
-            .filter(|c| !reverted.contains(c))
-            .cloned()
-            .collect();
-        range.revert = Some(reader.revert_preview(tip, &commits)?);
-    }
+    let range = range_between(&loaded.config, reader, &live.commit, &target.commit, tip.as_ref())?;
+    let chain = plan::chain::chain(&range);
     let repo = reader.repo_facts(branch, work_tree)?;
     let production_branch = branch.map(|(n, _)| n.to_owned());
 
@@ -186,6 +182,9 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         allow_bad: req.allow_bad,
         production_branch,
         range,
+        chain,
+        previewed: None,
+        tip,
         repo,
         recommendation: plan::recommend(req.situation, &Default::default()),
         report: checklist::Report {
@@ -205,12 +204,61 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         bad: status.bad.clone(),
         loaded,
     };
+    // The revert preview only where a revert is asked for or may be recommended.
+    if matches!(req.strategy, None | Some(Strategy::Revert)) {
+        prepared.preview(reader, &req.commits)?;
+    }
     prepared.recommend(req.situation);
     prepared.judge(req.strategy);
     Ok(prepared)
 }
 
+/// `--commit` values that are not commits of the chain, as an input error.
+fn subset_error(e: SubsetError, p: &Prepared) -> CommandError {
+    match e {
+        SubsetError::NotInChain(wanted) => CommandError::new(
+            ErrorKind::Input,
+            format!(
+                "--commit {wanted} is not a commit the revert would undo (the path from {} down to {})",
+                p.live.tag, p.target.tag
+            ),
+        )
+        .hint("see the commits with: git rollback check -v"),
+        SubsetError::Ambiguous(wanted) => CommandError::new(
+            ErrorKind::Input,
+            format!("--commit {wanted} is ambiguous; give more digits"),
+        ),
+    }
+}
+
 impl Prepared {
+    /// The steps of a revert of `commits` (empty: the whole chain).
+    pub fn steps(&self, commits: &[String]) -> CommandResult<Vec<RevertStep>> {
+        if commits.is_empty() {
+            Ok(self.chain.steps.clone())
+        } else {
+            self.chain.subset(commits).map_err(|e| subset_error(e, self))
+        }
+    }
+
+    /// Previews the revert of `commits` (empty: the whole chain, checked against where the
+    /// rollback must land) on the production branch tip, in memory, unless that preview is
+    /// already there. Nothing to preview without a production branch or when the target is not
+    /// an ancestor of the live release. The checklist must be judged again afterwards.
+    pub fn preview(&mut self, reader: &Reader, commits: &[String]) -> CommandResult<()> {
+        let steps = self.steps(commits)?;
+        let Some(tip) = self.tip.filter(|_| self.range.target_is_ancestor) else {
+            return Ok(());
+        };
+        if self.previewed.as_ref() == Some(&steps) {
+            return Ok(());
+        }
+        let whole = commits.is_empty().then_some((&self.live.commit, &self.target.commit));
+        self.range.revert = Some(reader.revert_preview(&tip, &steps, whole, true)?);
+        self.previewed = Some(steps);
+        Ok(())
+    }
+
     /// The checklist's input: the facts read once by `prepare`.
     fn input(&self) -> checklist::Input<'_> {
         checklist::Input {
@@ -219,6 +267,7 @@ impl Prepared {
             state: &self.loaded.state,
             repo: &self.repo,
             range: &self.range,
+            chain: &self.chain,
             environment: &self.environment,
             live: &self.live,
             live_evidence: &self.live_evidence,
@@ -348,61 +397,30 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
         .as_deref()
         .and_then(|b| loaded.state.branch_tip(b).map(|tip| (b, tip)));
 
-    // Which commits a revert reverts: the first-parent chain, minus those reverted since,
-    // narrowed to --commit.
-    let reverted: Vec<Oid> = checklist::already_reverted(&p.range)
-        .into_iter()
-        .map(|(c, _)| c)
-        .collect();
-    let chain: Vec<Oid> = p
-        .range
-        .first_parent
-        .iter()
-        .filter(|c| !reverted.contains(c))
-        .copied()
-        .collect();
-    let chosen: Vec<Oid> = if opts.commits.is_empty() {
-        chain.clone()
-    } else {
-        let mut picked = Vec::new();
-        for wanted in &opts.commits {
-            let matches: Vec<&Oid> = chain
-                .iter()
-                .filter(|c| wanted.len() >= 7 && c.as_str().starts_with(&wanted.to_ascii_lowercase()))
-                .collect();
-            match matches.as_slice() {
-                [one] => picked.push(**one),
-                [] => {
-                    return Err(CommandError::new(
-                        ErrorKind::Input,
-                        format!("--commit {wanted} is not a commit the revert would undo (the first-parent chain of {}..{})", p.target.tag, p.live.tag),
-                    )
-                    .hint("see the commits with: git rollback check -v"));
-                }
-                _ => {
-                    return Err(CommandError::new(
-                        ErrorKind::Input,
-                        format!("--commit {wanted} is ambiguous; give more digits"),
-                    ));
-                }
-            }
-        }
-        chain.iter().filter(|c| picked.contains(c)).copied().collect()
-    };
-    let infos = if matches!(strategy, Strategy::Revert) {
-        reader.commits(&chosen)?
-    } else {
-        Vec::new()
-    };
+    // Which commits a revert reverts: the chain (the path down to the target, less what is
+    // already undone), narrowed to --commit, less those whose revert changes nothing.
+    let chosen = p.steps(&opts.commits)?;
     let preview_owned;
-    let preview = match (&p.range.revert, base) {
-        (Some(pv), _) if chosen == chain => Some(pv),
-        (_, Some((_, tip))) if strategy == Strategy::Revert && p.range.target_is_ancestor => {
-            preview_owned = reader.revert_preview(tip, &chosen)?;
+    let preview = match (&p.range.revert, &p.tip) {
+        (Some(pv), _) if p.previewed.as_ref() == Some(&chosen) => Some(pv),
+        (_, Some(tip)) if strategy == Strategy::Revert && p.range.target_is_ancestor => {
+            let whole = opts.commits.is_empty().then_some((&p.live.commit, &p.target.commit));
+            preview_owned = reader.revert_preview(tip, &chosen, whole, true)?;
             Some(&preview_owned)
         }
         _ => None,
     };
+    let kept: Vec<RevertStep> = preview.map_or_else(|| chosen.clone(), |pv| pv.commits.clone());
+    let infos = if matches!(strategy, Strategy::Revert) {
+        let ids: Vec<Oid> = kept.iter().map(|s| s.commit).collect();
+        reader.commits(&ids)?
+    } else {
+        Vec::new()
+    };
+    let mut empty = p.chain.empty.clone();
+    if let Some(pv) = preview {
+        empty.extend(pv.empty.iter().copied());
+    }
 
     // Names.
     let (from_tag, to_tag) = (p.live.tag.as_str(), p.target.tag.as_str());
@@ -474,8 +492,9 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
             commit: p.target.commit.to_string(),
         },
         base,
-        reverts: infos.iter().collect(),
-        skipped: reverted,
+        reverts: infos.iter().zip(kept.iter().map(|s| s.mainline)).collect(),
+        skipped: p.chain.left_out(),
+        empty,
         preview,
         branch,
         advance_branch: opts.advance_branch,
@@ -518,6 +537,7 @@ impl From<&crate::cli::args::TargetArgs> for Request {
             strategy: t.strategy,
             situation: t.situation,
             allow_bad: t.allow_bad,
+            commits: Vec::new(),
         }
     }
 }

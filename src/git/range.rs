@@ -5,8 +5,13 @@
 use gix::bstr::ByteSlice;
 use gix::object::tree::diff::ChangeDetached as Change;
 
+use std::collections::HashMap;
+
 use super::{GitError, Reader, from_oid, time_of, to_oid};
-use crate::model::range::{ChangeKind, CommitInfo, FileChange, PathChange, RangeFacts, RepoFacts, Upstream};
+use crate::model::range::{
+    ChangeKind, CommitInfo, FileChange, PathChange, PathCommit, RangeFacts, RepoFacts, RevertStep, Upstream,
+    reverted_ids,
+};
 use crate::model::{Oid, Person, Timestamp};
 
 /// What to gather.
@@ -175,17 +180,20 @@ impl Reader {
 
         let mut commits = Vec::new();
         let mut total_commits = 0;
+        let mut parents: HashMap<gix::ObjectId, Vec<gix::ObjectId>> = HashMap::new();
         for info in repo.rev_walk([live]).with_hidden([target]).all()? {
             let info = info.map_err(|e| GitError::other("walking the range", e))?;
             total_commits += 1;
             if commits.len() < req.commit_limit {
                 commits.push(self.commit_info(info.id, false)?);
             }
+            parents.insert(info.id, info.parent_ids.to_vec());
         }
-        let mut first_parent = Vec::new();
-        for info in repo.rev_walk([live]).with_hidden([target]).first_parent_only().all()? {
-            first_parent.push(to_oid(&info.map_err(|e| GitError::other("walking the range", e))?.id));
-        }
+        let path = if target_is_ancestor {
+            self.path_commits(&path_to(live, target, &parents), target)?
+        } else {
+            Vec::new()
+        };
         // Every later commit is read for revert messages; the newest `commit_limit` also for
         // their paths (built-upon), the rest only kept when they revert something.
         let mut later = Vec::new();
@@ -247,7 +255,7 @@ impl Reader {
             target_is_ancestor,
             commits,
             total_commits,
-            first_parent,
+            path,
             later,
             later_total,
             later_with_paths: later_total.min(req.commit_limit),
@@ -257,6 +265,40 @@ impl Reader {
             config,
             revert: None,
         })
+    }
+
+    /// The facts of each commit of a path (newest first, ending above `target`): whether its
+    /// revert is empty (its tree is the next commit's on the path) and what it says it reverts.
+    fn path_commits(&self, path: &[(gix::ObjectId, u32)], target: gix::ObjectId) -> Result<Vec<PathCommit>, GitError> {
+        let tree_of = |id: gix::ObjectId| -> Result<gix::ObjectId, GitError> {
+            Ok(self.repo.find_commit(id)?.tree_id()?.detach())
+        };
+        let mut out = Vec::with_capacity(path.len());
+        let mut tree = match path.first() {
+            Some((id, _)) => tree_of(*id)?,
+            None => return Ok(out),
+        };
+        for (i, (id, mainline)) in path.iter().enumerate() {
+            let below = path.get(i + 1).map_or(target, |(p, _)| *p);
+            let below_tree = tree_of(below)?;
+            let raw = self.repo.find_object(*id)?;
+            let reverts = if raw.data.windows(20).any(|w| w == b"This reverts commit ") {
+                let message = raw.into_commit().message_raw()?.to_str_lossy().into_owned();
+                reverted_ids(&message)
+            } else {
+                Vec::new()
+            };
+            out.push(PathCommit {
+                step: RevertStep {
+                    commit: to_oid(id),
+                    mainline: *mainline,
+                },
+                empty: tree == below_tree,
+                reverts,
+            });
+            tree = below_tree;
+        }
+        Ok(out)
     }
 
     /// The tracked paths with uncommitted changes (index or work tree; untracked files do not
@@ -344,6 +386,60 @@ impl Reader {
             has_remotes: !repo.remote_names().is_empty(),
         })
     }
+}
+
+/// The path from `live` down to `target` through `parents` (the commits of `target..live`):
+/// at each commit, the first parent that is the target or still has it in its history, with
+/// that parent's number (1-based). Newest first, without the target. On the first-parent chain
+/// when the target is on it.
+fn path_to(
+    live: gix::ObjectId,
+    target: gix::ObjectId,
+    parents: &HashMap<gix::ObjectId, Vec<gix::ObjectId>>,
+) -> Vec<(gix::ObjectId, u32)> {
+    // Which commits of the range reach the target, without recursion (ranges can be long).
+    let mut reaches: HashMap<gix::ObjectId, bool> = HashMap::new();
+    let reached = |id: &gix::ObjectId, reaches: &HashMap<gix::ObjectId, bool>| -> Option<bool> {
+        if *id == target {
+            Some(true)
+        } else if !parents.contains_key(id) {
+            Some(false)
+        } else {
+            reaches.get(id).copied()
+        }
+    };
+    let mut stack = vec![live];
+    while let Some(&id) = stack.last() {
+        if reached(&id, &reaches).is_some() {
+            stack.pop();
+            continue;
+        }
+        let pending: Vec<gix::ObjectId> = parents[&id]
+            .iter()
+            .filter(|p| reached(p, &reaches).is_none())
+            .copied()
+            .collect();
+        if pending.is_empty() {
+            let any = parents[&id].iter().any(|p| reached(p, &reaches) == Some(true));
+            reaches.insert(id, any);
+            stack.pop();
+        } else {
+            stack.extend(pending);
+        }
+    }
+    let mut path = Vec::new();
+    let mut at = live;
+    while at != target {
+        let Some((i, next)) = parents
+            .get(&at)
+            .and_then(|ps| ps.iter().enumerate().find(|(_, p)| reached(p, &reaches) == Some(true)))
+        else {
+            break;
+        };
+        path.push((at, i as u32 + 1));
+        at = *next;
+    }
+    path
 }
 
 /// The work tree's status being read on another thread: the tracked paths with uncommitted

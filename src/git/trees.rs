@@ -72,9 +72,25 @@ pub(super) fn changes(repo: &gix::Repository, old: gix::ObjectId, new: gix::Obje
 
 /// The tree of a commit's first parent (the empty tree for a root commit).
 pub(super) fn first_parent_tree(repo: &gix::Repository, commit: &gix::Commit<'_>) -> Result<gix::ObjectId, GitError> {
-    Ok(match commit.parent_ids().next() {
+    parent_tree(repo, commit, 1)
+}
+
+/// The tree of the commit's `mainline` parent (1-based, as `git revert -m`); the empty tree for
+/// a root commit.
+pub(super) fn parent_tree(
+    repo: &gix::Repository,
+    commit: &gix::Commit<'_>,
+    mainline: u32,
+) -> Result<gix::ObjectId, GitError> {
+    Ok(match commit.parent_ids().nth(mainline.saturating_sub(1) as usize) {
         Some(p) => repo.find_commit(p.detach())?.tree_id()?.detach(),
-        None => gix::ObjectId::empty_tree(repo.object_hash()),
+        None if mainline <= 1 => gix::ObjectId::empty_tree(repo.object_hash()),
+        None => {
+            return Err(GitError::other(
+                "reverting a merge",
+                format!("commit {} has no parent {mainline}", commit.id),
+            ));
+        }
     })
 }
 

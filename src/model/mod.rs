@@ -119,3 +119,14 @@ pub trait ObjectSource {
 
 /// A failure to read from the repository (the message says what and why).
 pub type SourceError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Shortens a list for one line: the first `n`, then "… and N more".
+pub fn some_of<T: AsRef<str>>(items: &[T], n: usize) -> String {
+    let shown: Vec<&str> = items.iter().take(n).map(|s| s.as_ref()).collect();
+    let more = items.len().saturating_sub(n);
+    if more > 0 {
+        format!("{} … and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}

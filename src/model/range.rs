@@ -58,17 +58,87 @@ impl FileChange {
     }
 }
 
+/// One commit to revert, and the parent it is reverted to (1-based, as `git revert -m`; 1 for
+/// a commit with one parent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RevertStep {
+    pub commit: Oid,
+    pub mainline: u32,
+}
+
+impl RevertStep {
+    pub fn first_parent(commit: Oid) -> Self {
+        RevertStep { commit, mainline: 1 }
+    }
+}
+
+/// A commit on the path from the live release down to the target (see [`RangeFacts::path`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathCommit {
+    pub step: RevertStep,
+    /// The commit's tree is its `mainline` parent's: its revert would change nothing.
+    pub empty: bool,
+    /// The commits its message says it reverts (`This reverts commit <id>`).
+    pub reverts: Vec<Oid>,
+}
+
+/// The commits a message says it reverts: git writes `This reverts commit <id>.` (and, for a
+/// merge, `This reverts commit <id>, reversing`), one line per revert when squashed.
+pub fn reverted_ids(message: &str) -> Vec<Oid> {
+    let mut out = Vec::new();
+    for line in message.lines() {
+        let Some(rest) = line.trim().strip_prefix("This reverts commit ") else {
+            continue;
+        };
+        let id = rest.split(['.', ',', ' ']).next().unwrap_or("");
+        if let Ok(id) = Oid::parse(id)
+            && !out.contains(&id)
+        {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// Where the reverts of the whole range must land, by definition: the three-way merge of
+/// (base: the live release, ours: the production tip, theirs: the target), which is the
+/// target's own tree when the tip is the live release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Landing {
+    /// The defined result's tree (with conflict markers where it conflicts).
+    pub expected: Oid,
+    /// Paths that merge cannot resolve (later commits on the tip touch the same lines): the
+    /// reverts' result there is for a human to review.
+    pub unresolved: Vec<String>,
+    /// Paths (outside `unresolved`) where the reverts' result differs from the defined one:
+    /// the revert would not land on the target, and is refused.
+    pub differs: Vec<String>,
+}
+
 /// The outcome of reverting the range on the production branch tip, computed in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevertPreview {
-    /// The commits reverted (first-parent chain, newest first, already-reverted ones left out).
-    pub commits: Vec<Oid>,
+    /// The commits reverted, newest first (what was asked for, less `empty`).
+    pub commits: Vec<RevertStep>,
+    /// Commits whose revert changed nothing where it was applied (left out, as `git revert`
+    /// stops on them).
+    pub empty: Vec<Oid>,
     /// The first commit whose revert conflicts, and the conflicting paths.
     pub conflict: Option<(Oid, Vec<String>)>,
     /// What the revert was applied on.
     pub onto: Oid,
     /// The resulting tree when every revert applied cleanly.
     pub tree: Option<Oid>,
+    /// For a revert of the whole range that applied: how its result compares with the
+    /// defined result. `None` for a subset (`--commit`) or a conflict.
+    pub landing: Option<Landing>,
+}
+
+impl RevertPreview {
+    /// The reverts would not produce the defined result (see [`Landing`]).
+    pub fn off_target(&self) -> bool {
+        self.landing.as_ref().is_some_and(|l| !l.differs.is_empty())
+    }
 }
 
 /// Everything the checklist reads about the range between target and live release.
@@ -80,8 +150,12 @@ pub struct RangeFacts {
     /// All commits in target..live, newest first (at most `limit`; `total` counts all).
     pub commits: Vec<CommitInfo>,
     pub total_commits: usize,
-    /// The first-parent chain of target..live, newest first: what a revert reverts.
-    pub first_parent: Vec<Oid>,
+    /// The path from the live release down to the target, newest first: at each commit the
+    /// first parent that still has the target in its history (the first-parent chain when the
+    /// target is on it; down a merged side branch when the target was tagged there). Reverting
+    /// each commit of it to that parent, with the tip at the live release, gives exactly the
+    /// target's tree. Empty when the target is not an ancestor.
+    pub path: Vec<PathCommit>,
     /// Commits on the production branch after the live release (live..tip), newest first: the
     /// newest ones (up to the commit limit) with their changed paths, and any older one whose
     /// message reverts a commit (without paths).

@@ -50,6 +50,17 @@ pub struct PlannedRevert {
     pub commit: String,
     pub subject: String,
     pub merge: bool,
+    /// The parent a merge is reverted to (`git revert -m N`); left out when 1.
+    #[serde(default = "first_parent", skip_serializing_if = "is_first_parent")]
+    pub mainline: u32,
+}
+
+fn first_parent() -> u32 {
+    1
+}
+
+fn is_first_parent(m: &u32) -> bool {
+    *m == 1
 }
 
 /// A ref and the value it must have when the plan is applied (`null`: must not exist).
@@ -78,8 +89,12 @@ pub struct Plan {
     pub base: Option<BranchAt>,
     /// Commits to revert, newest first (revert and restore).
     pub reverts: Vec<PlannedRevert>,
-    /// Commits of the range left out because a later commit reverted them.
+    /// Commits of the range left out: reverted by a later commit, or a commit and its own
+    /// revert, both in the range.
     pub skipped: Vec<String>,
+    /// Commits of the range whose revert would change nothing (left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub empty: Vec<String>,
     /// The tree the reverts must produce (from the in-memory preview).
     pub expected_tree: Option<String>,
     /// Every ref the operation relies on or writes, with its expected value.

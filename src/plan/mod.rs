@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod chain;
 mod document;
 mod planner;
 
@@ -57,10 +58,12 @@ pub enum Situation {
 }
 
 /// The checklist findings that change a recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Findings {
     pub irreversible_migration: bool,
-    pub revert_conflict: bool,
+    /// Why the revert preview cannot be applied as it is (a conflict, naming the commit and
+    /// files, or a result that would not land on the target).
+    pub revert_conflict: Option<String>,
     pub shallow: bool,
     pub target_not_ancestor: bool,
 }
@@ -114,13 +117,8 @@ pub fn recommend(situation: Situation, f: &Findings) -> Recommendation {
                 "this is a shallow clone: the commits to revert may be missing",
                 "repo.shallow",
             ))
-        } else if f.revert_conflict {
-            Some((
-                "reverting the range conflicts on the production branch",
-                "revert.preview",
-            ))
         } else {
-            None
+            f.revert_conflict.as_ref().map(|why| (why.as_str(), "revert.preview"))
         };
         if let Some((reason, id)) = why_not {
             return rec(
@@ -164,11 +162,15 @@ mod tests {
             "deploy changes no code"
         );
         let conflict = Findings {
-            revert_conflict: true,
+            revert_conflict: Some("reverting abc1234 conflicts in Cargo.lock".into()),
             ..Default::default()
         };
         let r = recommend(Situation::Running, &conflict);
         assert_eq!((r.strategy, r.changed_by), (Strategy::Branch, Some("revert.preview")));
+        assert_eq!(
+            r.reason,
+            "reverting abc1234 conflicts in Cargo.lock: a rollback branch from the target tag instead"
+        );
         let shallow = Findings {
             shallow: true,
             ..Default::default()

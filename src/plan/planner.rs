@@ -22,8 +22,9 @@ pub struct PlanInput<'a> {
     pub base: Option<(&'a str, &'a Oid)>,
     /// The commits to revert, newest first (already filtered: first-parent chain, not already
     /// reverted, the `--commit` subset), with their facts.
-    pub reverts: Vec<&'a CommitInfo>,
+    pub reverts: Vec<(&'a CommitInfo, u32)>,
     pub skipped: Vec<Oid>,
+    pub empty: Vec<Oid>,
     /// The in-memory preview of exactly `reverts` on the base tip.
     pub preview: Option<&'a RevertPreview>,
     /// The branch to create (rollback/…, hotfix/…, restore/…), if the strategy creates one.
@@ -59,6 +60,16 @@ pub enum PlanError {
     NothingToRevert,
     #[error("reverting {commit} conflicts in {}", paths.join(", "))]
     Conflict { commit: Oid, paths: Vec<String> },
+    #[error(
+        "the reverts would not land on {target}: their tree {actual} differs from {expected} in {}",
+        crate::model::some_of(paths, 5)
+    )]
+    OffTarget {
+        target: String,
+        actual: String,
+        expected: String,
+        paths: Vec<String>,
+    },
     #[error("--advance-branch and --reset-branch cannot be combined")]
     AdvanceAndReset,
     #[error("--{flag} does not apply to the {strategy} strategy")]
@@ -79,6 +90,9 @@ impl PlanError {
             }
             PlanError::Conflict { .. } => {
                 "use --strategy branch (a branch at the target tag), or revert by hand".into()
+            }
+            PlanError::OffTarget { .. } => {
+                "use --strategy branch (a branch at the target tag); see which commits the revert chose with: git rollback check -v".into()
             }
             PlanError::AdvanceAndReset | PlanError::Flag { .. } => "see git rollback plan --help".into(),
             PlanError::DirtyCheckout { .. } => {
@@ -140,9 +154,6 @@ pub fn plan(i: &PlanInput<'_>) -> Result<Plan, PlanError> {
     let mut reverts = Vec::new();
     let mut expected_tree = None;
     if matches!(s, Strategy::Revert | Strategy::Restore) {
-        if i.reverts.is_empty() {
-            return Err(PlanError::NothingToRevert);
-        }
         if let Some(p) = i.preview {
             if let Some((commit, paths)) = &p.conflict {
                 return Err(PlanError::Conflict {
@@ -150,15 +161,29 @@ pub fn plan(i: &PlanInput<'_>) -> Result<Plan, PlanError> {
                     paths: paths.clone(),
                 });
             }
+            if let (Some(landing), Some(tree)) = (&p.landing, p.tree)
+                && !landing.differs.is_empty()
+            {
+                return Err(PlanError::OffTarget {
+                    target: i.to.tag.clone(),
+                    actual: tree.to_string(),
+                    expected: landing.expected.to_string(),
+                    paths: landing.differs.clone(),
+                });
+            }
             expected_tree = p.tree.map(|t| t.to_string());
+        }
+        if i.reverts.is_empty() {
+            return Err(PlanError::NothingToRevert);
         }
         reverts = i
             .reverts
             .iter()
-            .map(|c| PlannedRevert {
+            .map(|(c, mainline)| PlannedRevert {
                 commit: c.id.to_string(),
                 subject: c.subject.clone(),
                 merge: c.is_merge(),
+                mainline: *mainline,
             })
             .collect();
     }
@@ -276,6 +301,7 @@ pub fn plan(i: &PlanInput<'_>) -> Result<Plan, PlanError> {
         base,
         reverts,
         skipped: i.skipped.iter().map(|c| c.to_string()).collect(),
+        empty: i.empty.iter().map(|c| c.to_string()).collect(),
         expected_tree,
         expect,
         restores: i.restores.clone(),

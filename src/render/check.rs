@@ -182,6 +182,23 @@ pub struct RevertDto<'a> {
     pub conflict: Option<ConflictDto<'a>>,
     /// The tree the reverts produce, when clean.
     pub tree: Option<&'a str>,
+    /// For each commit, the parent it is reverted to (`git revert -m`).
+    pub mainlines: Vec<u32>,
+    /// Commits whose revert would change nothing there (left out).
+    pub empty: Vec<&'a str>,
+    /// For a clean revert of the whole range: where it must land, and whether it does.
+    pub landing: Option<LandingDto<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct LandingDto<'a> {
+    /// The defined result: the merge of (base: live, ours: production tip, theirs: target).
+    pub expected: &'a str,
+    pub lands: bool,
+    /// Paths where the reverts' result differs from the defined one.
+    pub differs: &'a [String],
+    /// Paths the defined merge cannot resolve (left for review).
+    pub unresolved: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -298,7 +315,15 @@ pub fn doc<'a>(v: &'a CheckView<'a>) -> CheckDoc<'a> {
         config: v.range.config.iter().map(ConfigDto::from).collect(),
         revert: v.range.revert.as_ref().map(|r| RevertDto {
             onto: r.onto.as_str(),
-            commits: r.commits.iter().map(|c| c.as_str()).collect(),
+            commits: r.commits.iter().map(|c| c.commit.as_str()).collect(),
+            mainlines: r.commits.iter().map(|c| c.mainline).collect(),
+            empty: r.empty.iter().map(|c| c.as_str()).collect(),
+            landing: r.landing.as_ref().map(|l| LandingDto {
+                expected: l.expected.as_str(),
+                lands: l.differs.is_empty(),
+                differs: &l.differs,
+                unresolved: &l.unresolved,
+            }),
             clean: r.conflict.is_none(),
             conflict: r.conflict.as_ref().map(|(c, paths)| ConflictDto {
                 commit: c.as_str(),

@@ -12,5 +12,6 @@ mod layering;
 mod ledger;
 mod postmortem;
 mod pty;
+mod real_shapes;
 mod recording;
 mod strategies;

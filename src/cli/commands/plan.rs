@@ -8,7 +8,11 @@ use crate::cli::error::{CommandError, CommandResult, ErrorKind};
 use crate::cli::rollback::{self, PlanOptions, Request};
 
 pub fn run(ctx: &Context, args: &PlanArgs) -> CommandResult {
-    let prepared = rollback::prepare(ctx, &Request::from(&args.target))?;
+    let request = Request {
+        commits: args.how.commits.clone(),
+        ..Request::from(&args.target)
+    };
+    let prepared = rollback::prepare(ctx, &request)?;
     let plan = rollback::make_plan(ctx, &prepared, &PlanOptions::from(&args.how))?;
     let blocked = checklist::gate(plan.clone(), &prepared.report)
         .err()

@@ -9,6 +9,7 @@ use crate::cli::error::{CommandError, CommandResult, ErrorKind};
 use crate::cli::rollback;
 use crate::config::render_placeholders;
 use crate::ledger::{Resolver, production_branch};
+use crate::model::range::RevertStep;
 use crate::model::record::RecordDetail;
 use crate::model::{Oid, RecordKind, TagName, trailers};
 use crate::plan::{Plan, PlanInput, Point, Strategy};
@@ -131,7 +132,8 @@ pub fn prepare(
                 )
             })
     };
-    let preview = reader.revert_preview(tip, &to_restore)?;
+    let steps: Vec<RevertStep> = to_restore.iter().map(|c| RevertStep::first_parent(*c)).collect();
+    let preview = reader.revert_preview(tip, &steps, None, false)?;
     let infos = reader.commits(&to_restore)?;
     let vars = [
         ("from", from.as_str()),
@@ -160,8 +162,9 @@ pub fn prepare(
             commit: commit_of(to)?.to_string(),
         },
         base: Some((branch_name, tip)),
-        reverts: infos.iter().collect(),
+        reverts: infos.iter().map(|c| (c, 1)).collect(),
         skipped: Vec::new(),
+        empty: Vec::new(),
         preview: Some(&preview),
         branch: (!advance_branch).then(|| render_placeholders(&loaded.config.branches.restore, &vars, false)),
         advance_branch,

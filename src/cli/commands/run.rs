@@ -19,7 +19,11 @@ pub fn run(ctx: &Context, args: &RunArgs) -> CommandResult {
     if args.exec_deploy {
         crate::ui::stop_on_interrupt();
     }
-    let prepared = rollback::prepare(ctx, &Request::from(&args.target))?;
+    let request = Request {
+        commits: args.how.commits.clone(),
+        ..Request::from(&args.target)
+    };
+    let prepared = rollback::prepare(ctx, &request)?;
     if let Some(note) = rollback::window_note(&prepared.loaded.config, &prepared.environment) {
         ctx.out.status(&note);
     }

@@ -163,8 +163,13 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
         prepared.judge(Some(strategy));
 
         // 5. For a revert: which commits (all preselected).
-        if strategy == Strategy::Revert && a.commits.is_empty() {
-            a.commits = choose_commits(ctx, p, &prepared)?;
+        // The preview is of exactly the commits chosen, so the checklist judges those.
+        if strategy == Strategy::Revert {
+            if a.commits.is_empty() {
+                a.commits = choose_commits(ctx, p, &prepared)?;
+            }
+            prepared.preview(ctx.reader()?, &a.commits)?;
+            prepared.judge(Some(strategy));
         }
 
         // 6. The checklist, compact; a blocking failure offers a way out.
@@ -406,25 +411,31 @@ fn choose_target(p: &mut dyn Prompter, prepared: &Prepared) -> CommandResult<(St
 /// A multi-select of the commits a revert would undo, all preselected, merges marked; the
 /// commits left out because they were reverted since are listed above it.
 fn choose_commits(ctx: &Context, p: &mut dyn Prompter, prepared: &Prepared) -> CommandResult<Vec<String>> {
-    let reverted = checklist::already_reverted(&prepared.range);
-    if !reverted.is_empty() {
-        let ids: Vec<String> = reverted
+    let chain = &prepared.chain;
+    let mut left_out: Vec<String> = chain
+        .reverted_later
+        .iter()
+        .map(|(c, by)| format!("{} (reverted by {})", c.short(), by.short()))
+        .collect();
+    left_out.extend(
+        chain
+            .cancelled
             .iter()
-            .map(|(c, by)| format!("{} (by {})", c.short(), by.short()))
-            .collect();
+            .map(|(c, by)| format!("{} and its revert {}", c.short(), by.short())),
+    );
+    left_out.extend(chain.empty.iter().map(|c| format!("{} (changes nothing)", c.short())));
+    if !left_out.is_empty() {
         ctx.out.data(&format!(
             "{}\n",
-            sanitize::wrap(&format!("Already reverted, left out: {}", ids.join(", ")), WIDTH, "  ")
+            sanitize::wrap(
+                &format!("Left out: {}", crate::model::some_of(&left_out, 8)),
+                WIDTH,
+                "  "
+            )
         ))?;
     }
-    let chain: Vec<_> = prepared
-        .range
-        .first_parent
-        .iter()
-        .filter(|c| !reverted.iter().any(|(r, _)| r == *c))
-        .copied()
-        .collect();
-    let infos = ctx.reader()?.commits(&chain)?;
+    let ids: Vec<_> = chain.steps.iter().map(|s| s.commit).collect();
+    let infos = ctx.reader()?.commits(&ids)?;
     let items: Vec<String> = infos
         .iter()
         .map(|c| {
@@ -438,7 +449,7 @@ fn choose_commits(ctx: &Context, p: &mut dyn Prompter, prepared: &Prepared) -> C
         .collect();
     loop {
         ctx.out
-            .data("Merges are reverted as a whole, against their first parent.\n")?;
+            .data("Merges are reverted as a whole, against the parent on the way to the target.\n")?;
         let picked = answer(p.multi_select(
             "Which commits to revert? (space toggles, enter accepts)",
             &items,

@@ -120,7 +120,11 @@ pub(super) fn whole_chain_trivial(
     // for the preview and for each revert commit alike.
     #[cfg(debug_assertions)]
     {
-        let chain = super::revert_chain(repo, onto, commits, None, None)?;
+        let steps: Vec<_> = commits
+            .iter()
+            .map(|c| crate::model::range::RevertStep::first_parent(*c))
+            .collect();
+        let chain = super::revert_chain(repo, onto, &steps, None, None, false)?;
         assert!(chain.conflict.is_none(), "a trivial chain conflicted step by step");
         assert_eq!(
             chain.trees,

@@ -73,6 +73,31 @@ impl<'r> Merger<'r> {
         self.merge_with(sides, labels, options)
     }
 
+    /// The full merge's tree even where it conflicts (conflicting files hold git's markers),
+    /// and the unresolved paths (sorted).
+    pub(super) fn merge_with_conflicts(
+        &mut self,
+        sides: Sides,
+        labels: Labels<'_>,
+    ) -> Result<(gix::ObjectId, Vec<String>), GitError> {
+        let repo = self.repo;
+        let mut out = gix::merge::plumbing::tree(
+            &sides.base,
+            &sides.ours,
+            &sides.theirs,
+            labels,
+            repo,
+            |buf| gix::objs::Write::write_buf(repo, gix::objs::Kind::Blob, buf),
+            &mut self.state,
+            &mut self.diff,
+            &mut self.blobs,
+            self.options.clone(),
+        )?;
+        let unresolved = unresolved(&out.conflicts);
+        let tree = out.tree.write(|tree| repo.write_object(tree).map(|id| id.detach()))?;
+        Ok((tree, unresolved))
+    }
+
     pub(super) fn merge_with(
         &mut self,
         sides: Sides,
@@ -92,20 +117,25 @@ impl<'r> Merger<'r> {
             &mut self.blobs,
             options,
         )?;
-        let mut unresolved: Vec<String> = out
-            .conflicts
-            .iter()
-            .filter(|c| c.is_unresolved(TreatAsUnresolved::git()))
-            .map(|c| c.ours.location().to_str_lossy().into_owned())
-            .collect();
+        let unresolved = unresolved(&out.conflicts);
         if !unresolved.is_empty() {
-            unresolved.sort();
-            unresolved.dedup();
             return Ok(Err(unresolved));
         }
         let tree = out.tree.write(|tree| repo.write_object(tree).map(|id| id.detach()))?;
         Ok(Ok(tree))
     }
+}
+
+/// The paths of a merge's conflicts that git leaves unresolved, sorted.
+fn unresolved(conflicts: &[gix::merge::tree::Conflict]) -> Vec<String> {
+    let mut paths: Vec<String> = conflicts
+        .iter()
+        .filter(|c| c.is_unresolved(TreatAsUnresolved::git()))
+        .map(|c| c.ours.location().to_str_lossy().into_owned())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
 }
 
 /// Whether rename detection can change a three-way merge. A rename found on one side (a

@@ -12,10 +12,10 @@ mod merge;
 #[cfg(test)]
 mod tests;
 
-use super::trees::first_parent_tree;
+use super::trees::parent_tree;
 use super::write::signature;
 use super::{GitError, Reader, from_oid, to_oid};
-use crate::model::range::RevertPreview;
+use crate::model::range::{Landing, RevertPreview, RevertStep};
 use crate::model::{Identity, Oid};
 use at_once::{Reverts, whole_chain_trivial};
 use merge::Merger;
@@ -28,6 +28,8 @@ struct Chain {
     trees: Vec<gix::ObjectId>,
     /// The revert commits written (empty for a preview).
     created: Vec<Oid>,
+    /// Commits whose revert changed nothing (no tree pushed, no commit made).
+    empty: Vec<Oid>,
 }
 
 impl Chain {
@@ -40,7 +42,8 @@ impl Chain {
 /// process writes its trees instead of merging again.
 pub(crate) struct Preview {
     onto: Oid,
-    commits: Vec<Oid>,
+    /// The steps that changed something (the preview's `commits`).
+    commits: Vec<RevertStep>,
     trees: StepTrees,
     /// The repository whose object memory holds the merged trees and blobs.
     memory: gix::Repository,
@@ -53,9 +56,9 @@ enum StepTrees {
     AtOnce(Reverts),
 }
 
-/// git's revert message (a merge says which parent it reverses to, as `git revert -m 1` does).
-fn message(subject: &str, id: &Oid, first_parent: Option<&Oid>, is_merge: bool) -> String {
-    match (is_merge, first_parent) {
+/// git's revert message (a merge says which parent it reverses to, as `git revert -m N` does).
+fn message(subject: &str, id: &Oid, mainline_parent: Option<&Oid>, is_merge: bool) -> String {
+    match (is_merge, mainline_parent) {
         (true, Some(p)) => {
             format!("Revert \"{subject}\"\n\nThis reverts commit {id}, reversing\nchanges made to {p}.\n")
         }
@@ -63,14 +66,17 @@ fn message(subject: &str, id: &Oid, first_parent: Option<&Oid>, is_merge: bool) 
     }
 }
 
-/// Reverts `commits` one after another on top of `onto`. With `known` (the trees of a clean
-/// preview of exactly these commits), no merge runs. With `author`, each revert is committed.
+/// Reverts `commits` one after another on top of `onto`, each to its mainline parent. With
+/// `known` (the trees of a clean preview of exactly these commits), no merge runs. With
+/// `author`, each revert is committed. With `skip_empty`, a revert that changes nothing is left
+/// out (listed in `empty`), as `git revert` stops on it.
 fn revert_chain(
     repo: &gix::Repository,
     onto: &Oid,
-    commits: &[Oid],
+    commits: &[RevertStep],
     known: Option<&[gix::ObjectId]>,
     author: Option<&Identity>,
+    skip_empty: bool,
 ) -> Result<Chain, GitError> {
     let mut tip = from_oid(onto);
     let mut ours = repo.find_commit(tip)?.tree_id()?.detach();
@@ -82,16 +88,21 @@ fn revert_chain(
         conflict: None,
         trees: Vec::with_capacity(commits.len()),
         created: Vec::new(),
+        empty: Vec::new(),
     };
-    for (i, id) in commits.iter().enumerate() {
+    for (i, step) in commits.iter().enumerate() {
+        let id = &step.commit;
         let commit = repo.find_commit(from_oid(id))?;
-        let first_parent = commit.parent_ids().next().map(|p| p.detach());
+        let mainline_parent = commit
+            .parent_ids()
+            .nth(step.mainline.saturating_sub(1) as usize)
+            .map(|p| p.detach());
         let subject = commit.message()?.summary().to_str_lossy().into_owned();
         let merged = match (known, merger.as_mut()) {
             (Some(trees), _) => Ok(trees[i]),
             (None, Some(merger)) => {
                 let base = commit.tree_id()?.detach();
-                let theirs = first_parent_tree(repo, &commit)?;
+                let theirs = parent_tree(repo, &commit, step.mainline)?;
                 let short = &id.as_str()[..7];
                 let (ancestor, other) = (format!("{short} ({subject})"), format!("parent of {short} ({subject})"));
                 let labels = gix::merge::blob::builtin_driver::text::Labels {
@@ -103,26 +114,75 @@ fn revert_chain(
             }
             (None, None) => unreachable!("a merger exists whenever no trees are known"),
         };
-        ours = match merged {
+        let merged = match merged {
             Ok(tree) => tree,
             Err(paths) => {
                 chain.conflict = Some((*id, paths));
                 return Ok(chain);
             }
         };
+        if skip_empty && merged == ours && known.is_none() {
+            chain.empty.push(*id);
+            continue;
+        }
+        ours = merged;
         chain.trees.push(ours);
         if let Some(who) = author {
             let sig = signature(who);
             let mut buf = gix::date::parse::TimeBuf::default();
             let sig_ref = sig.to_ref(&mut buf);
             let is_merge = commit.parent_ids().count() > 1;
-            let msg = message(&subject, id, first_parent.map(|p| to_oid(&p)).as_ref(), is_merge);
+            let msg = message(&subject, id, mainline_parent.map(|p| to_oid(&p)).as_ref(), is_merge);
             let new = repo.new_commit_as(sig_ref, sig_ref, msg, ours, [tip])?;
             tip = new.id;
             chain.created.push(to_oid(&tip));
         }
     }
     Ok(chain)
+}
+
+/// Where reverting the whole range must land (see [`Landing`]), against the tree the chain
+/// produced. With the tip at the live release that is the target's tree, and no merge runs.
+fn landing(
+    repo: &gix::Repository,
+    live: &Oid,
+    onto: &Oid,
+    target: &Oid,
+    chain_tree: gix::ObjectId,
+) -> Result<Landing, GitError> {
+    let tree =
+        |id: &Oid| -> Result<gix::ObjectId, GitError> { Ok(repo.find_commit(from_oid(id))?.tree_id()?.detach()) };
+    let theirs = tree(target)?;
+    let (expected, unresolved) = if live == onto {
+        (theirs, Vec::new())
+    } else {
+        let labels = gix::merge::blob::builtin_driver::text::Labels {
+            ancestor: Some("live release".into()),
+            current: Some("production tip".into()),
+            other: Some("target release".into()),
+        };
+        let sides = merge::Sides {
+            base: tree(live)?,
+            ours: tree(onto)?,
+            theirs,
+        };
+        Merger::new(repo)?.merge_with_conflicts(sides, labels)?
+    };
+    let mut differs = Vec::new();
+    if expected != chain_tree {
+        for (path, _, _) in super::trees::changes(repo, chain_tree, expected)?.files {
+            let path = path.to_str_lossy().into_owned();
+            if !unresolved.contains(&path) {
+                differs.push(path);
+            }
+        }
+        differs.sort();
+    }
+    Ok(Landing {
+        expected: to_oid(&expected),
+        unresolved,
+        differs,
+    })
 }
 
 /// The commits of a revert, made in memory and not yet written: [`Reader::write_with_record`]
@@ -136,40 +196,52 @@ pub struct Reverted {
 
 impl Reader {
     /// Reverts `commits` (newest first) one after another on top of `onto`, in memory: nothing
-    /// reaches the object database.
-    pub fn revert_preview(&self, onto: &Oid, commits: &[Oid]) -> Result<RevertPreview, GitError> {
+    /// reaches the object database. With `whole` (the live release and the target, when
+    /// `commits` is the whole range), the result is compared with where a rollback must land.
+    /// With `skip_empty`, reverts that change nothing are left out (a restore keeps them: they
+    /// say what was restored even where the branch never had the reverts).
+    pub fn revert_preview(
+        &self,
+        onto: &Oid,
+        commits: &[RevertStep],
+        whole: Option<(&Oid, &Oid)>,
+        skip_empty: bool,
+    ) -> Result<RevertPreview, GitError> {
         let repo = self.repo.clone().with_object_memory();
-        if let Some(at_once) = whole_chain_trivial(&repo, onto, commits)? {
-            let tree = at_once.tree;
-            *self.preview.borrow_mut() = Some(Preview {
-                onto: *onto,
-                commits: commits.to_vec(),
-                trees: StepTrees::AtOnce(at_once),
-                memory: repo,
-            });
-            return Ok(RevertPreview {
-                commits: commits.to_vec(),
-                conflict: None,
-                onto: *onto,
-                tree: Some(to_oid(&tree)),
-            });
-        }
-        let chain = revert_chain(&repo, onto, commits, None, None)?;
-        let onto_tree = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
-        let tree = chain.conflict.is_none().then(|| to_oid(&chain.tree(onto_tree)));
+        let first_parents: Option<Vec<Oid>> = commits.iter().map(|s| (s.mainline == 1).then_some(s.commit)).collect();
+        let at_once = match &first_parents {
+            Some(ids) => whole_chain_trivial(&repo, onto, ids)?,
+            None => None,
+        };
+        let (tree, conflict, empty, trees) = match at_once {
+            Some(at_once) => (Some(at_once.tree), None, Vec::new(), StepTrees::AtOnce(at_once)),
+            None => {
+                let chain = revert_chain(&repo, onto, commits, None, None, skip_empty)?;
+                let onto_tree = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
+                let tree = chain.conflict.is_none().then(|| chain.tree(onto_tree));
+                (tree, chain.conflict, chain.empty, StepTrees::Built(chain.trees))
+            }
+        };
+        let kept: Vec<RevertStep> = commits.iter().filter(|s| !empty.contains(&s.commit)).copied().collect();
+        let landing = match (tree, whole) {
+            (Some(tree), Some((live, target))) => Some(landing(&repo, live, onto, target, tree)?),
+            _ => None,
+        };
         if tree.is_some() {
             *self.preview.borrow_mut() = Some(Preview {
                 onto: *onto,
-                commits: commits.to_vec(),
-                trees: StepTrees::Built(chain.trees),
+                commits: kept.clone(),
+                trees,
                 memory: repo,
             });
         }
         Ok(RevertPreview {
-            commits: commits.to_vec(),
-            conflict: chain.conflict,
+            commits: kept,
+            empty,
+            conflict,
             onto: *onto,
-            tree,
+            tree: tree.map(|t| to_oid(&t)),
+            landing,
         })
     }
 
@@ -178,7 +250,7 @@ impl Reader {
     pub fn revert_commits(
         &self,
         onto: &Oid,
-        commits: &[Oid],
+        commits: &[RevertStep],
         who: &Identity,
     ) -> Result<Result<Reverted, (Oid, Vec<String>)>, GitError> {
         // A clean preview of exactly this revert has every tree in its object memory already
@@ -191,7 +263,9 @@ impl Reader {
         let preview = match cached {
             Some(p) => p,
             None => {
-                if let Some(conflict) = self.revert_preview(onto, commits)?.conflict {
+                // Every commit the plan lists is committed: it was planned from a preview of
+                // the same tip, which left out what would change nothing.
+                if let Some(conflict) = self.revert_preview(onto, commits, None, false)?.conflict {
                     return Ok(Err(conflict));
                 }
                 self.preview.borrow_mut().take().expect("a clean preview is kept")
@@ -201,7 +275,7 @@ impl Reader {
             StepTrees::Built(trees) => trees,
             StepTrees::AtOnce(at_once) => at_once.step_trees(&preview.memory)?,
         };
-        let chain = revert_chain(&preview.memory, onto, commits, Some(&trees), Some(who))?;
+        let chain = revert_chain(&preview.memory, onto, &preview.commits, Some(&trees), Some(who), false)?;
         let onto_tree = self.repo.find_commit(from_oid(onto))?.tree_id()?.detach();
         Ok(Ok(Reverted {
             tree: to_oid(&chain.tree(onto_tree)),

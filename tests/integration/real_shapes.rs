@@ -1,0 +1,267 @@
+//! Shapes of real histories that a revert rollback must get right (issue 16): a commit and its
+//! revert both in the range, a target tagged on a side branch merged later, empty commits,
+//! `--commit` subsets judged as subsets, and a chain that would not land, refused. The referee
+//! is `git merge-tree --write-tree --merge-base=<live> <tip> <target>`: the result a rollback
+//! is defined to have.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::{repo, run_in, scratch};
+
+/// `git <args>` in `dir`, its output trimmed.
+fn git(dir: &Path, args: &[&str]) -> String {
+    crate::common::git(dir, args).trim().to_owned()
+}
+
+fn run_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let r = run_in(dir, &all);
+    let doc = if r.stdout.trim().is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    };
+    (r.code, doc, r.stderr)
+}
+
+/// The tree `git merge-tree` gives for (base: live, ours: tip, theirs: target).
+fn referee(dir: &Path, live: &str, tip: &str, target: &str) -> String {
+    let out = git(
+        dir,
+        &[
+            "merge-tree",
+            "--write-tree",
+            &format!("--merge-base={live}"),
+            tip,
+            target,
+        ],
+    );
+    out.lines().next().unwrap().to_owned()
+}
+
+fn tree(dir: &Path, rev: &str) -> String {
+    git(dir, &["rev-parse", &format!("{rev}^{{tree}}")])
+}
+
+fn commit_of(dir: &Path, rev: &str) -> String {
+    git(dir, &["rev-parse", &format!("{rev}^{{commit}}")])
+}
+
+/// Runs a revert rollback and returns the rollback branch it created.
+fn revert(dir: &Path, extra: &[&str]) -> (String, Value) {
+    let mut args = vec!["run", "--strategy", "revert", "--reason", "broken checkout", "--yes"];
+    args.extend_from_slice(extra);
+    let (code, doc, err) = run_json(dir, &args);
+    assert_eq!(code, 0, "{err}");
+    let branch = doc["created"]["branches"][0]["name"].as_str().unwrap().to_owned();
+    (branch, doc)
+}
+
+#[test]
+fn a_commit_and_its_revert_in_the_range_cancel_and_the_rollback_lands_on_the_target() {
+    let tmp = scratch("revert-pair");
+    let dir = repo(&tmp);
+    let subject = |s: &str| {
+        let log = git(&dir, &["log", "--format=%H %s", "v1.1.0"]);
+        let line = log
+            .lines()
+            .find(|l| &l[41..] == s)
+            .unwrap_or_else(|| panic!("{s}: {log}"));
+        line[..40].to_owned()
+    };
+    let (cache, coupons, tune) = (
+        subject("Add risky cache"),
+        subject("Add coupons"),
+        subject("Tune flags"),
+    );
+    let (_, check, _) = run_json(&dir, &["check"]);
+    let reverted = check["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "commits.reverted")
+        .unwrap();
+    assert_eq!(reverted["status"], "warn", "{reverted}");
+    let details = reverted["details"].to_string();
+    assert!(
+        details.contains(&cache[..7]) && details.contains("its revert"),
+        "{details}"
+    );
+    assert!(
+        details.contains("changes nothing"),
+        "the empty commit is listed: {details}"
+    );
+
+    let (branch, doc) = revert(&dir, &[]);
+    assert_eq!(tree(&dir, &branch), tree(&dir, "v1.0.0"), "lands on the target");
+    assert_eq!(tree(&dir, &branch), referee(&dir, "v1.1.0", "main", "v1.0.0"));
+    // What was reverted: "Tune flags", "Add coupons" and "Add search"; every revert pair and
+    // the empty commit left out.
+    let reverted: Vec<&str> = doc["created"]["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(reverted.len(), 3, "{doc}");
+    let subjects = git(&dir, &["log", "--format=%s", &format!("main..{branch}")]);
+    assert_eq!(
+        subjects, "Revert \"Add search\"\nRevert \"Add coupons\"\nRevert \"Tune flags\"",
+        "{doc}"
+    );
+    assert!(doc["skipped"].to_string().contains(&cache), "{doc}");
+    assert!(!doc["skipped"].to_string().contains(&coupons) && !doc["skipped"].to_string().contains(&tune));
+    assert_eq!(doc["empty"].as_array().map(Vec::len), Some(1), "{doc}");
+    assert_clean_fsck(&dir);
+}
+
+#[test]
+fn with_later_commits_on_the_tip_the_rollback_is_the_merge_git_defines() {
+    let tmp = scratch("revert-pair");
+    let dir = repo(&tmp);
+    // main moves on after the live release: another file, and a line of the one the range
+    // changed that the revert leaves alone.
+    std::fs::write(dir.join("src/later.py"), "print(\"later\")\n").unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "Later work"]);
+    let (branch, _) = revert(&dir, &[]);
+    assert_eq!(tree(&dir, &branch), referee(&dir, "v1.1.0", "main", "v1.0.0"));
+    assert_ne!(tree(&dir, &branch), tree(&dir, "v1.0.0"), "main's later commit is kept");
+}
+
+#[test]
+fn a_target_on_a_merged_side_branch_is_reached_by_reverting_the_merge_to_that_side() {
+    let tmp = scratch("side-release");
+    let dir = repo(&tmp);
+    // The old first-parent chain would have reverted the merge against main and undone the
+    // target's own commit (VERSION back to 1.0.0).
+    let (branch, doc) = revert(&dir, &[]);
+    assert_eq!(tree(&dir, &branch), tree(&dir, "v1.1.0"), "{doc}");
+    assert_eq!(tree(&dir, &branch), referee(&dir, "v1.2.0", "main", "v1.1.0"));
+    assert_eq!(git(&dir, &["show", &format!("{branch}:VERSION")]), "1.1.0");
+    // The merge's revert says which parent it went back to, as `git revert -m 2` writes it.
+    let merge = git(&dir, &["rev-parse", "v1.2.0~2"]);
+    let message = git(&dir, &["log", "--format=%B", "--grep", &merge, &branch]);
+    assert!(
+        message.contains(&format!(
+            "This reverts commit {merge}, reversing\nchanges made to {}.",
+            commit_of(&dir, "v1.1.0")
+        )),
+        "{message}"
+    );
+    // Each step's tree equals `git revert` of the same commit with the same parent.
+    let git_dir = tempfile::tempdir().unwrap();
+    let wt = git_dir.path().join("wt");
+    git(
+        &dir,
+        &["worktree", "add", "-q", "--detach", wt.to_str().unwrap(), "main"],
+    );
+    git(&wt, &["revert", "--no-edit", "v1.2.0"]);
+    git(&wt, &["revert", "--no-edit", "v1.2.0~1"]);
+    git(&wt, &["revert", "--no-edit", "-m", "2", "v1.2.0~2"]);
+    assert_eq!(tree(&wt, "HEAD"), tree(&dir, &branch));
+}
+
+#[test]
+fn a_chain_that_would_not_land_is_refused_with_the_paths_and_nothing_is_written() {
+    let tmp = scratch("revert-pair");
+    let dir = repo(&tmp);
+    // A commit whose "revert" (by its message) only undoes half of it.
+    std::fs::write(dir.join("src/banner.py"), "print(\"banner\")\n").unwrap();
+    std::fs::write(dir.join("src/app.py"), "print(\"shop with banner\")\n").unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "Add banner"]);
+    let banner = commit_of(&dir, "HEAD");
+    git(&dir, &["rm", "-q", "src/banner.py"]);
+    git(
+        &dir,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            &format!("Revert \"Add banner\"\n\nThis reverts commit {banner}."),
+        ],
+    );
+    git(&dir, &["tag", "-a", "-m", "Release v1.2.0", "v1.2.0"]);
+    let before = git(&dir, &["for-each-ref"]);
+    let r = run_in(
+        &dir,
+        &[
+            "run",
+            "--strategy",
+            "revert",
+            "--from",
+            "v1.2.0",
+            "--to",
+            "v1.1.0",
+            "--reason",
+            "R",
+            "--yes",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("would not land on v1.1.0"), "{}", r.stderr);
+    assert!(r.stderr.contains("src/app.py"), "{}", r.stderr);
+    assert_eq!(git(&dir, &["for-each-ref"]), before, "nothing written");
+    // The recommendation says why it is a branch.
+    let (_, check, _) = run_json(&dir, &["check", "--from", "v1.2.0", "--to", "v1.1.0"]);
+    assert_eq!(check["recommendation"]["strategy"], "branch", "{check}");
+    assert!(
+        check["recommendation"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("would not land"),
+        "{check}"
+    );
+    assert_eq!(check["revert"]["landing"]["lands"], false);
+    assert_eq!(check["revert"]["landing"]["differs"], serde_json::json!(["src/app.py"]));
+}
+
+#[test]
+fn a_subset_is_previewed_as_a_subset() {
+    // check-conflict: the whole range conflicts in src/app.py at "Lower timeout"; "Add request
+    // logging" alone reverts cleanly.
+    let tmp = scratch("check-conflict");
+    let dir = repo(&tmp);
+    let logging = git(
+        &dir,
+        &["log", "--format=%H", "--grep", "Add request logging", "-1", "v1.1.0"],
+    );
+    let whole = run_in(&dir, &["run", "--strategy", "revert", "--reason", "R", "--yes"]);
+    assert_eq!(whole.code, 1, "{}", whole.stderr);
+    let (code, plan, err) = run_json(&dir, &["plan", "--strategy", "revert", "--commit", &logging[..10]]);
+    assert_eq!(code, 0, "the subset is clean: {err}");
+    assert_eq!(plan["reverts"].as_array().unwrap().len(), 1);
+    let (branch, _) = revert(&dir, &["--commit", &logging]);
+    let files = git(&dir, &["diff", "--name-only", "main", &branch]);
+    assert_eq!(files, "src/logging.py");
+    // A commit that is not in the chain is named.
+    let r = run_in(
+        &dir,
+        &[
+            "plan",
+            "--strategy",
+            "revert",
+            "--from",
+            "v1.1.0",
+            "--to",
+            "v1.0.0",
+            "--commit",
+            "0000000000",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("--commit 0000000000 is not a commit the revert would undo"),
+        "{}",
+        r.stderr
+    );
+}
+
+fn assert_clean_fsck(dir: &Path) {
+    git(dir, &["fsck", "--strict", "--no-progress"]);
+}
