@@ -148,6 +148,11 @@ pub fn findings(input: &Input<'_>) -> Findings {
             .any(|m| m.classification == migrations::Classification::Irreversible),
         revert_conflict: input.range.revert.as_ref().and_then(|r| {
             let branch = input.production_branch.unwrap_or("the production branch");
+            if let Some(first) = r.missing.first() {
+                return Some(format!(
+                    "the revert cannot be previewed: this partial clone lacks {first}"
+                ));
+            }
             match (&r.conflict, &r.landing) {
                 (Some((commit, paths)), _) => Some(format!(
                     "reverting {} conflicts on {branch} in {}",

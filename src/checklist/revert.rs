@@ -30,6 +30,21 @@ pub fn check(input: &Input<'_>, strategy: Strategy) -> Item {
     let n = preview.commits.len();
     let judged = |status| if is_revert { status } else { Status::Skipped };
     let mut details: Vec<String> = Vec::new();
+    if let Some(first) = preview.missing.first() {
+        let summary = format!(
+            "not computed: this partial clone lacks {} object{} the merges need, and fetching them failed (first: {first})",
+            preview.missing.len(),
+            plural(preview.missing.len())
+        );
+        let details = preview.missing.iter().map(|m| m.to_string()).collect();
+        let hint =
+            "fetch them (git fetch --refetch), or run in a complete clone; branch, hotfix and deploy need no merge";
+        return if is_revert {
+            Item::new(id, Status::Fail, summary).details(details).hint(hint)
+        } else {
+            Item::new(id, Status::Skipped, summary).details(details)
+        };
+    }
     if !preview.empty.is_empty() {
         let ids: Vec<&str> = preview.empty.iter().map(|c| c.short()).collect();
         details.push(format!(

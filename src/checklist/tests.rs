@@ -113,6 +113,7 @@ fn world() -> World {
             live_migration_files: Vec::new(),
             migrations: Vec::new(),
             config: Vec::new(),
+            missing: Vec::new(),
             revert: Some(RevertPreview {
                 commits: vec![RevertStep::first_parent(oid(2))],
                 empty: Vec::new(),
@@ -120,6 +121,7 @@ fn world() -> World {
                 onto: oid(9),
                 tree: Some(oid(77)),
                 landing: None,
+                missing: Vec::new(),
             }),
         },
         env: EnvName::parse("production").unwrap(),
@@ -245,6 +247,7 @@ fn a_predicted_conflict_fails_only_a_revert() {
         onto: oid(9),
         tree: None,
         landing: None,
+        missing: Vec::new(),
     });
     let r = report(&w, Strategy::Revert);
     let preview = item(&r, "revert.preview");

@@ -221,6 +221,7 @@ impl From<crate::plan::PlanError> for CommandError {
             // The answer is no: a predicted conflict, a taken name, a dirty checkout.
             P::Conflict { .. } | P::OffTarget { .. } | P::BranchExists(_) | P::DirtyCheckout { .. } => ErrorKind::No,
             P::NoBase(_) => ErrorKind::Config,
+            P::MissingObjects(_) => ErrorKind::Repository,
             P::NothingToRevert | P::AdvanceAndReset | P::Flag { .. } => ErrorKind::Input,
         };
         CommandError::new(kind, format!("{e}; nothing was written")).hint(e.hint())

@@ -68,6 +68,36 @@ fn output(mut cmd: Command, args: &[&str], env: &[(&str, &str)]) -> Result<Strin
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Runs `git <args>` in `dir` with `input` on its standard input, never prompting for
+/// credentials; returns stdout on success.
+pub fn run_with_input(dir: &Path, args: &[&str], input: &str) -> Result<String, GitError> {
+    use std::io::Write;
+    let shown = args.join(" ");
+    let fail = |message: String| GitError::Exec {
+        args: shown.clone(),
+        message,
+    };
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(e.to_string()))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A git that exits early closes its end: what it says on stderr is the error.
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    let out = child.wait_with_output().map_err(|e| fail(e.to_string()))?;
+    if !out.status.success() {
+        return Err(fail(String::from_utf8_lossy(&out.stderr).trim().to_owned()));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Whether `update_worktree(dir, old, new)` would succeed: refreshes the index's stat data
 /// (a stale index is not a local change), then `git read-tree -m -u -n <old> <new>`.
 pub fn check_worktree_update(dir: &Path, old: &str, new: &str) -> Result<(), GitError> {

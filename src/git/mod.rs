@@ -4,6 +4,7 @@
 pub mod exec;
 pub mod export;
 mod pack;
+mod promisor;
 mod push;
 pub mod range;
 mod read;

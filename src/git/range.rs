@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use super::{GitError, Reader, from_oid, time_of, to_oid};
 use crate::model::range::{
-    ChangeKind, CommitInfo, FileChange, PathChange, PathCommit, RangeFacts, RepoFacts, RevertStep, Upstream,
-    reverted_ids,
+    ChangeKind, CommitInfo, FileChange, MissingObject, PathChange, PathCommit, RangeFacts, RepoFacts, RevertStep,
+    Upstream, reverted_ids,
 };
 use crate::model::{Oid, Person, Timestamp};
 
@@ -120,11 +120,28 @@ impl Reader {
         Ok(tree(a)? == tree(b)?)
     }
 
-    fn blob_at(&self, tree: &gix::Tree<'_>, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+    /// The blob at `path` in `tree`; `Err(id)` when this (partial) clone lacks it.
+    fn blob_at(&self, tree: &gix::Tree<'_>, path: &str) -> Result<Result<Option<Vec<u8>>, gix::ObjectId>, GitError> {
         match tree.lookup_entry_by_path(path)? {
-            Some(entry) if entry.mode().is_blob() => Ok(Some(self.repo.find_object(entry.object_id())?.detach().data)),
-            _ => Ok(None),
+            Some(entry) if entry.mode().is_blob() => match self.repo.try_find_object(entry.object_id())? {
+                Some(object) => Ok(Ok(Some(object.detach().data))),
+                None => Ok(Err(entry.object_id())),
+            },
+            _ => Ok(Ok(None)),
         }
+    }
+
+    /// The blobs at these paths of `tree`, for fetching them in one batch.
+    fn blob_ids(&self, tree: &gix::Tree<'_>, paths: &[&str]) -> Result<Vec<gix::ObjectId>, GitError> {
+        let mut ids = Vec::new();
+        for path in paths {
+            if let Some(entry) = tree.lookup_entry_by_path(*path)?
+                && entry.mode().is_blob()
+            {
+                ids.push(entry.object_id());
+            }
+        }
+        Ok(ids)
     }
 
     /// The migration files of the live release in the directories of the changed migrations
@@ -221,6 +238,36 @@ impl Reader {
 
         let mut migrations = Vec::new();
         let mut config = Vec::new();
+        let mut missing = Vec::new();
+        let relevant = |change: &PathChange| {
+            let matches = |f: &dyn Fn(&str) -> bool| f(&change.path) || change.old_path.as_deref().is_some_and(f);
+            matches(req.is_migration) || matches(req.is_config)
+        };
+        if self.promisor_remote().is_some() {
+            let live_paths: Vec<&str> = changes
+                .iter()
+                .filter(|c| relevant(c))
+                .map(|c| c.path.as_str())
+                .collect();
+            let target_paths: Vec<&str> = changes
+                .iter()
+                .filter(|c| relevant(c))
+                .map(|c| c.old_path.as_deref().unwrap_or(&c.path))
+                .collect();
+            let mut ids = self.blob_ids(&live_tree, &live_paths)?;
+            ids.extend(self.blob_ids(&target_tree, &target_paths)?);
+            self.ensure_objects(&ids)?;
+        }
+        let mut read = |tree: &gix::Tree<'_>, path: &str, commit: &Oid| -> Result<Option<Vec<u8>>, GitError> {
+            Ok(self.blob_at(tree, path)?.unwrap_or_else(|id| {
+                missing.push(MissingObject {
+                    object: to_oid(&id),
+                    path: path.to_owned(),
+                    commit: *commit,
+                });
+                None
+            }))
+        };
         for change in &changes {
             let matches = |f: &dyn Fn(&str) -> bool| f(&change.path) || change.old_path.as_deref().is_some_and(f);
             let (is_migration, is_config) = (matches(req.is_migration), matches(req.is_config));
@@ -230,8 +277,8 @@ impl Reader {
             let old_path = change.old_path.as_deref().unwrap_or(&change.path);
             let mut file = FileChange {
                 change: change.clone(),
-                live: self.blob_at(&live_tree, &change.path)?,
-                target: self.blob_at(&target_tree, old_path)?,
+                live: read(&live_tree, &change.path, req.live)?,
+                target: read(&target_tree, old_path, req.target)?,
                 diff: None,
             };
             if is_config && !file.is_binary() {
@@ -263,6 +310,7 @@ impl Reader {
             live_migration_files,
             migrations,
             config,
+            missing,
             revert: None,
         })
     }

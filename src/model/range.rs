@@ -115,6 +115,21 @@ pub struct Landing {
     pub differs: Vec<String>,
 }
 
+/// An object a partial or incomplete clone lacks (after asking its promisor remote), with the
+/// file and commit it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingObject {
+    pub object: Oid,
+    pub path: String,
+    pub commit: Oid,
+}
+
+impl std::fmt::Display for MissingObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({} at {})", self.object, self.path, self.commit.short())
+    }
+}
+
 /// The outcome of reverting the range on the production branch tip, computed in memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevertPreview {
@@ -132,6 +147,9 @@ pub struct RevertPreview {
     /// For a revert of the whole range that applied: how its result compares with the
     /// defined result. `None` for a subset (`--commit`) or a conflict.
     pub landing: Option<Landing>,
+    /// Objects the merges need that this clone lacks even after fetching them: the preview
+    /// was not computed (`tree` and `conflict` are `None`).
+    pub missing: Vec<MissingObject>,
 }
 
 impl RevertPreview {
@@ -171,6 +189,9 @@ pub struct RangeFacts {
     pub live_migration_files: Vec<String>,
     pub migrations: Vec<FileChange>,
     pub config: Vec<FileChange>,
+    /// Migration or config files whose contents this clone lacks (left out of `migrations`
+    /// and `config` contents: their side reads as absent).
+    pub missing: Vec<MissingObject>,
     /// `None` when no revert was attempted (target not an ancestor, no production branch).
     pub revert: Option<RevertPreview>,
 }

@@ -178,6 +178,7 @@ mod tests {
             live_migration_files: vec![],
             migrations: vec![],
             config: vec![],
+            missing: vec![],
             revert: None,
         }
     }

@@ -70,6 +70,8 @@ pub enum PlanError {
         expected: String,
         paths: Vec<String>,
     },
+    #[error("the revert needs objects this partial clone lacks: {}", crate::model::some_of(.0, 3))]
+    MissingObjects(Vec<String>),
     #[error("--advance-branch and --reset-branch cannot be combined")]
     AdvanceAndReset,
     #[error("--{flag} does not apply to the {strategy} strategy")]
@@ -90,6 +92,9 @@ impl PlanError {
             }
             PlanError::Conflict { .. } => {
                 "use --strategy branch (a branch at the target tag), or revert by hand".into()
+            }
+            PlanError::MissingObjects(_) => {
+                "fetch them (git fetch --refetch), or run in a complete clone; --strategy branch needs no merge".into()
             }
             PlanError::OffTarget { .. } => {
                 "use --strategy branch (a branch at the target tag); see which commits the revert chose with: git rollback check -v".into()
@@ -155,6 +160,11 @@ pub fn plan(i: &PlanInput<'_>) -> Result<Plan, PlanError> {
     let mut expected_tree = None;
     if matches!(s, Strategy::Revert | Strategy::Restore) {
         if let Some(p) = i.preview {
+            if !p.missing.is_empty() {
+                return Err(PlanError::MissingObjects(
+                    p.missing.iter().map(|m| m.to_string()).collect(),
+                ));
+            }
             if let Some((commit, paths)) = &p.conflict {
                 return Err(PlanError::Conflict {
                     commit: *commit,

@@ -265,3 +265,57 @@ fn a_subset_is_previewed_as_a_subset() {
 fn assert_clean_fsck(dir: &Path) {
     git(dir, &["fsck", "--strict", "--no-progress"]);
 }
+
+/// Whether the clone lacks the blob of `path` at `rev`.
+fn lacks(dir: &Path, rev: &str) -> bool {
+    let listed = git(dir, &["rev-list", "--objects", "--missing=print", rev]);
+    let blob = git(dir, &["rev-parse", rev]);
+    listed.lines().any(|l| l == format!("?{blob}"))
+}
+
+#[test]
+fn a_partial_clone_fetches_the_blobs_a_revert_merges_and_lands_like_git() {
+    let tmp = scratch("partial-clone");
+    let dir = repo(&tmp);
+    assert!(lacks(&dir, "v1.0.0:src/cache.py"), "the fixture is a blob:none clone");
+    let (branch, _) = revert(&dir, &[]);
+    assert!(!lacks(&dir, "v1.0.0:src/cache.py"), "fetched through git");
+    assert_eq!(tree(&dir, &branch), referee(&dir, "v1.1.0", "main", "v1.0.0"));
+    assert_eq!(
+        git(&dir, &["show", &format!("{branch}:src/cache.py")]),
+        "# Cache settings.\nCACHE_TTL_SECONDS = 60\n\n\n# Eviction.\nCACHE_MAX_ENTRIES = 5000"
+    );
+}
+
+#[test]
+fn a_partial_clone_offline_fails_only_the_revert_preview_and_names_the_object() {
+    let tmp = scratch("partial-clone");
+    let dir = repo(&tmp);
+    git(&dir, &["remote", "set-url", "origin", "/nonexistent/shop.git"]);
+    let missing = git(&dir, &["rev-parse", "v1.0.0:src/cache.py"]);
+    let (code, check, err) = run_json(&dir, &["check", "--strategy", "revert"]);
+    assert_eq!(code, 1, "{err}");
+    let items = check["items"].as_array().unwrap();
+    let preview = items.iter().find(|i| i["id"] == "revert.preview").unwrap();
+    assert_eq!(preview["status"], "fail", "{preview}");
+    let text = preview.to_string();
+    assert!(
+        text.contains(&missing) && text.contains("src/cache.py") && text.contains("--refetch"),
+        "{text}"
+    );
+    let failing: Vec<&Value> = items.iter().filter(|i| i["status"] == "fail").collect();
+    assert_eq!(failing.len(), 1, "only the preview fails: {failing:?}");
+    assert_eq!(check["recommendation"]["strategy"], "branch");
+    // Strategies that merge nothing go on.
+    for strategy in ["branch", "hotfix", "deploy"] {
+        let (code, _, err) = run_json(&dir, &["plan", "--strategy", strategy]);
+        assert_eq!(code, 0, "{strategy}: {err}");
+    }
+    let r = run_in(&dir, &["run", "--strategy", "revert", "--reason", "R", "--yes"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("partial clone lacks") && r.stderr.contains(&missing),
+        "{}",
+        r.stderr
+    );
+}

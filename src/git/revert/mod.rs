@@ -15,7 +15,7 @@ mod tests;
 use super::trees::parent_tree;
 use super::write::signature;
 use super::{GitError, Reader, from_oid, to_oid};
-use crate::model::range::{Landing, RevertPreview, RevertStep};
+use crate::model::range::{Landing, MissingObject, RevertPreview, RevertStep};
 use crate::model::{Identity, Oid};
 use at_once::{Reverts, whole_chain_trivial};
 use merge::Merger;
@@ -213,6 +213,21 @@ impl Reader {
             Some(ids) => whole_chain_trivial(&repo, onto, ids)?,
             None => None,
         };
+        let missing = match at_once {
+            None => self.fetch_for_merges(&repo, onto, commits)?,
+            Some(_) => Vec::new(),
+        };
+        if !missing.is_empty() {
+            return Ok(RevertPreview {
+                commits: commits.to_vec(),
+                empty: Vec::new(),
+                conflict: None,
+                onto: *onto,
+                tree: None,
+                landing: None,
+                missing,
+            });
+        }
         let (tree, conflict, empty, trees) = match at_once {
             Some(at_once) => (Some(at_once.tree), None, Vec::new(), StepTrees::AtOnce(at_once)),
             None => {
@@ -242,7 +257,51 @@ impl Reader {
             onto: *onto,
             tree: tree.map(|t| to_oid(&t)),
             landing,
+            missing: Vec::new(),
         })
+    }
+
+    /// In a partial clone: fetches the blobs the merges of `commits` will read (the files each
+    /// commit changed, on both sides, and the tip's version of them) in one batch; returns what
+    /// is still missing, with its path and commit. Nothing to do in a complete repository.
+    fn fetch_for_merges(
+        &self,
+        repo: &gix::Repository,
+        onto: &Oid,
+        commits: &[RevertStep],
+    ) -> Result<Vec<MissingObject>, GitError> {
+        if self.promisor_remote().is_none() {
+            return Ok(Vec::new());
+        }
+        let tip = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
+        let mut look = super::trees::Lookup::new(repo);
+        let mut wanted: Vec<(gix::ObjectId, String, Oid)> = Vec::new();
+        for step in commits {
+            let commit = repo.find_commit(from_oid(&step.commit))?;
+            let (tree, parent) = (commit.tree_id()?.detach(), parent_tree(repo, &commit, step.mainline)?);
+            for (path, before, after) in super::trees::changes(repo, parent, tree)?.files {
+                let in_tip = look.entry(tip, &path)?;
+                let shown = path.to_str_lossy().into_owned();
+                for (mode, id) in [before, after, in_tip].into_iter().flatten() {
+                    if mode.is_blob() {
+                        wanted.push((id, shown.clone(), step.commit));
+                    }
+                }
+            }
+        }
+        let ids: Vec<gix::ObjectId> = wanted.iter().map(|(id, _, _)| *id).collect();
+        let still = self.ensure_objects(&ids)?;
+        let mut missing: Vec<MissingObject> = Vec::new();
+        for (id, path, commit) in wanted {
+            if still.contains(&id) && !missing.iter().any(|m| m.object == to_oid(&id)) {
+                missing.push(MissingObject {
+                    object: to_oid(&id),
+                    path,
+                    commit,
+                });
+            }
+        }
+        Ok(missing)
     }
 
     /// Makes the revert commits of `commits` (newest first) on top of `onto`, as `who`, in
