@@ -121,7 +121,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
     let resolver = Resolver::new(&loaded.index, reader);
     let component = component(ctx, &loaded, req)?;
     let branch = production_branch(&loaded.config, &loaded.state);
-    let status = resolver.status(&environment, &component, branch)?;
+    let status = resolver.status(&environment, &component, branch, false)?;
     let (from, to) = pair::resolve(&resolver, &status, req.from.as_deref(), req.to.as_deref()).map_err(|e| {
         let hint = e.hint();
         CommandError::new(ErrorKind::Input, e.to_string()).hint(hint)

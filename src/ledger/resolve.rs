@@ -372,17 +372,20 @@ impl<'a> Resolver<'a> {
             .find_map(|c| self.record(c))
     }
 
-    /// The whole status of one environment for one component.
+    /// The whole status of one environment for one component. Counting the unreleased
+    /// commits walks the production branch down to the live release (on a long history, most
+    /// of the cost): only with `count_unreleased`, for views that show the count.
     pub fn status(
         &self,
         env: &EnvName,
         component: &Component,
         branch: Option<(&str, &Oid)>,
+        count_unreleased: bool,
     ) -> Result<EnvStatus, LedgerError> {
         let bad = self.bad_releases(env, component);
         let live = self.live(env, component, &bad, branch)?;
         let previous_stable = live.as_ref().and_then(|l| self.previous_stable(l.release, &bad));
-        let unreleased_commits = match branch {
+        let unreleased_commits = match branch.filter(|_| count_unreleased) {
             None => None,
             Some((name, tip)) => {
                 let hide = live.as_ref().and_then(|l| self.release_commit(l.release));
@@ -407,7 +410,12 @@ impl<'a> Resolver<'a> {
     }
 
     /// Status of every environment for every component that has releases (or the default one).
-    pub fn statuses(&self, envs: &[EnvName], branch: Option<(&str, &Oid)>) -> Result<Vec<EnvStatus>, LedgerError> {
+    pub fn statuses(
+        &self,
+        envs: &[EnvName],
+        branch: Option<(&str, &Oid)>,
+        count_unreleased: bool,
+    ) -> Result<Vec<EnvStatus>, LedgerError> {
         let mut components = self.index.components();
         if components.is_empty() {
             components.push(Component::DEFAULT);
@@ -415,7 +423,7 @@ impl<'a> Resolver<'a> {
         let mut out = Vec::new();
         for env in envs {
             for component in &components {
-                out.push(self.status(env, component, branch)?);
+                out.push(self.status(env, component, branch, count_unreleased)?);
             }
         }
         Ok(out)

@@ -147,7 +147,7 @@ fn live_is_the_newest_record_and_a_rollback_marks_the_from_release_bad() {
     let r = Resolver::new(&index, &f);
     let tip = oid(6);
     let s = r
-        .status(&env("production"), &Component::DEFAULT, Some(("main", &tip)))
+        .status(&env("production"), &Component::DEFAULT, Some(("main", &tip)), true)
         .unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.2.0"));
     assert!(matches!(
@@ -185,7 +185,7 @@ fn previous_stable_skips_bad_and_prerelease_releases() {
     );
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let r = Resolver::new(&index, &f);
-    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None, true).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.3.0"));
     assert_eq!(tag_of(&r, s.previous_stable).as_deref(), Some("v1.1.0"));
     assert_eq!(s.unreleased_commits, None);
@@ -202,7 +202,7 @@ fn without_records_live_falls_back_to_the_newest_stable_release_on_the_branch() 
     let r = Resolver::new(&index, &f);
     let tip = oid(5); // v2.0.0 (commit 9) is not on the branch
     let s = r
-        .status(&env("production"), &Component::DEFAULT, Some(("main", &tip)))
+        .status(&env("production"), &Component::DEFAULT, Some(("main", &tip)), true)
         .unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.1.0"));
     assert_eq!(
@@ -211,7 +211,7 @@ fn without_records_live_falls_back_to_the_newest_stable_release_on_the_branch() 
     );
     assert_eq!(tag_of(&r, s.previous_stable).as_deref(), Some("v1.0.0"));
     // No branch and no record: nothing is known.
-    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None, true).unwrap();
     assert!(s.live.is_none() && s.previous_stable.is_none());
 }
 
@@ -223,7 +223,7 @@ fn records_in_the_same_second_are_ordered_by_their_sequence_number() {
         .deploy("staging", "20260101T010000Z", 9, "v1.0.0");
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let r = Resolver::new(&index, &f);
-    let s = r.status(&env("staging"), &Component::DEFAULT, None).unwrap();
+    let s = r.status(&env("staging"), &Component::DEFAULT, None, true).unwrap();
     assert_eq!(
         live_tag(&r, &s).as_deref(),
         Some("v1.1.0"),
@@ -247,7 +247,7 @@ fn a_restore_lifts_the_bad_mark_and_makes_the_release_live_again() {
     );
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let r = Resolver::new(&index, &f);
-    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None, true).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.1.0"));
     assert!(s.bad.is_empty());
 }
@@ -261,7 +261,7 @@ fn malformed_and_dangling_records_are_reported_and_skipped() {
     f.record("deploy/production/20260103T010000Z.1-v1.0.0", "Not-A-Record: x");
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let r = Resolver::new(&index, &f);
-    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None, true).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.0.0"));
     let problems = r.problems();
     assert!(
@@ -304,7 +304,7 @@ fn only_the_records_needed_are_read() {
     let index = Index::build(f.tags.clone(), &Config::defaults());
     let counting = Counting(&f, Default::default());
     let r = Resolver::new(&index, &counting);
-    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None, true).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("v1.0.199"));
     assert!(counting.1.get() <= 4, "read {} objects", counting.1.get());
 }
@@ -328,10 +328,10 @@ fn monorepo_components_resolve_separately() {
     assert_eq!(comps, [Some("api".into()), Some("web".into()), None]);
     let r = Resolver::new(&index, &f);
     let api = cfg.component(Some("api")).unwrap();
-    let s = r.status(&env("production"), api, None).unwrap();
+    let s = r.status(&env("production"), api, None, true).unwrap();
     assert_eq!(live_tag(&r, &s).as_deref(), Some("api-v1.1.0"));
     assert_eq!(tag_of(&r, s.previous_stable).as_deref(), Some("api-v1.0.0"));
-    let s = r.status(&env("production"), &Component::DEFAULT, None).unwrap();
+    let s = r.status(&env("production"), &Component::DEFAULT, None, true).unwrap();
     assert!(s.live.is_none(), "no record names a default-component release");
 }
 
@@ -343,7 +343,9 @@ fn views_carry_flags_dates_and_duplicates() {
     let index = Index::build(f.tags.clone(), &Config::defaults());
     assert_eq!(index.duplicate_versions(), vec![vec![1, 2]]);
     let r = Resolver::new(&index, &f);
-    let statuses = r.statuses(&index.environments(&Config::defaults()), None).unwrap();
+    let statuses = r
+        .statuses(&index.environments(&Config::defaults()), None, true)
+        .unwrap();
     let envs: Vec<_> = statuses.iter().map(|s| s.environment.as_str()).collect();
     assert_eq!(
         envs,

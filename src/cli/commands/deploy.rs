@@ -42,6 +42,7 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> CommandResult {
             &checked.env,
             &release.component,
             production_branch(config, &checked.loaded.state),
+            false,
         )?
         .live
         .map(|l| checked.loaded.index.releases[l.release].entry.name.clone());

@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, args: &ReleasesArgs) -> CommandResult {
     let resolver = Resolver::new(&loaded.index, ctx.reader()?);
     let branch = production_branch(&loaded.config, &loaded.state);
     let envs = loaded.index.environments(&loaded.config);
-    let statuses = resolver.statuses(&envs, branch)?;
+    let statuses = resolver.statuses(&envs, branch, false)?;
 
     let duplicates: HashSet<usize> = loaded.index.duplicate_versions().into_iter().flatten().collect();
     let matching: Vec<usize> = (0..loaded.index.releases.len())

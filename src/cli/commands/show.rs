@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> CommandResult {
         }
         Story::Release(s) => {
             let branch = production_branch(&loaded.config, &loaded.state);
-            let statuses = resolver.statuses(&loaded.index.environments(&loaded.config), branch)?;
+            let statuses = resolver.statuses(&loaded.index.environments(&loaded.config), branch, false)?;
             let duplicate = loaded
                 .index
                 .duplicate_versions()

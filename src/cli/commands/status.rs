@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> CommandResult {
     let resolver = Resolver::new(&loaded.index, ctx.reader()?);
     let branch = production_branch(&loaded.config, &loaded.state);
     let statuses: Vec<_> = resolver
-        .statuses(&envs, branch)?
+        .statuses(&envs, branch, true)?
         .into_iter()
         .filter(|s| component.as_ref().is_none_or(|c| &s.component == c))
         .collect();
