@@ -78,6 +78,7 @@ fn world() -> World {
     World {
         config: Config::defaults(),
         state: RepoState {
+            remote_head: None,
             git_dir: "/r/.git".into(),
             workdir: Some("/r".into()),
             shallow: false,

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use gix::bstr::ByteSlice;
 use gix::objs::Kind;
 
 use super::{GitError, from_oid, time_of, to_oid};
@@ -87,7 +88,21 @@ impl Reader {
                 Err(e) => return Err(GitError::other("reading HEAD", e)),
             },
         };
+        let remote_head = repo
+            .try_find_reference("refs/remotes/origin/HEAD")
+            .ok()
+            .flatten()
+            .and_then(|r| match r.target() {
+                gix::refs::TargetRef::Symbolic(name) => name
+                    .as_bstr()
+                    .to_str()
+                    .ok()
+                    .and_then(|n| n.strip_prefix("refs/remotes/origin/"))
+                    .map(str::to_owned),
+                gix::refs::TargetRef::Object(_) => None,
+            });
         Ok(RepoState {
+            remote_head,
             git_dir: repo.git_dir().to_path_buf(),
             workdir: repo.workdir().map(Path::to_path_buf),
             shallow: repo.is_shallow()?,

@@ -71,10 +71,13 @@ pub fn production_branch<'s>(config: &Config, state: &'s crate::model::RepoState
     if let Some(name) = &config.production_branch {
         return find(name);
     }
-    find("main").or_else(|| find("master")).or_else(|| match &state.head {
-        crate::model::Head::Branch { name, .. } => find(name),
-        crate::model::Head::Detached(_) => None,
-    })
+    find("main")
+        .or_else(|| find("master"))
+        .or_else(|| state.remote_head.as_deref().and_then(find))
+        .or_else(|| match &state.head {
+            crate::model::Head::Branch { name, .. } => find(name),
+            crate::model::Head::Detached(_) => None,
+        })
 }
 
 /// Answers questions about the ledger, reading objects on demand and caching them.

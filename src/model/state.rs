@@ -37,6 +37,9 @@ pub struct RepoState {
     pub head: Head,
     /// Local branches: short name and tip.
     pub branches: Vec<(String, Oid)>,
+    /// The branch `refs/remotes/origin/HEAD` names (`trunk` for `origin/trunk`), the remote's
+    /// default branch as a clone records it.
+    pub remote_head: Option<String>,
     /// Every tag, packed and loose, in refname order; objects not read yet.
     pub tags: Vec<TagEntry>,
 }

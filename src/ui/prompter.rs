@@ -68,6 +68,9 @@ impl Prompter for TermPrompter {
             .items(items)
             .default(default)
             .max_length(12)
+            // The caller says what was picked ("81 of 82 commits"): dialoguer's report would
+            // echo every item as one paragraph.
+            .report(false)
             .interact_on_opt(&self.term)
             .map_err(io)
     }

@@ -109,6 +109,10 @@ fn a_full_revert_rollback_with_the_keyboard() {
         screen.contains("Checklist: nothing blocks a revert rollback"),
         "{screen}"
     );
+    assert!(
+        screen.contains("Reverting 2 of 2 commits."),
+        "a count, not every subject: {screen}"
+    );
     t.keys("Search broke checkout\r");
     t.wait_for("Incident id");
     t.keys("INC-42\r");

@@ -319,3 +319,18 @@ fn a_partial_clone_offline_fails_only_the_revert_preview_and_names_the_object() 
         r.stderr
     );
 }
+
+#[test]
+fn without_main_or_master_the_production_branch_is_the_one_origin_head_names() {
+    let tmp = scratch("check-clean");
+    let dir = repo(&tmp);
+    git(&dir, &["branch", "-m", "main", "trunk"]);
+    git(&dir, &["update-ref", "refs/remotes/origin/trunk", "trunk"]);
+    git(
+        &dir,
+        &["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk"],
+    );
+    git(&dir, &["checkout", "-q", "--detach"]);
+    let (_, check, err) = run_json(&dir, &["check"]);
+    assert_eq!(check["revert"]["onto"], commit_of(&dir, "trunk"), "{err}");
+}

@@ -459,6 +459,12 @@ fn choose_commits(ctx: &Context, p: &mut dyn Prompter, prepared: &Prepared) -> C
             ctx.out.data("Pick at least one commit (or press Esc to abort).\n")?;
             continue;
         }
+        ctx.out.data(&format!(
+            "Reverting {} of {} commit{}.\n",
+            picked.len(),
+            items.len(),
+            if items.len() == 1 { "" } else { "s" }
+        ))?;
         if picked.len() == items.len() {
             return Ok(Vec::new()); // all: the default, no --commit needed
         }
