@@ -194,3 +194,17 @@ pub fn copy_repo(src: &Path) -> tempfile::TempDir {
     );
     tmp
 }
+
+/// Runs `git-rollback <args> --json` in `dir`: exit code, the document on stdout (`null` when
+/// it printed none) and stderr.
+pub fn run_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let r = run_in(dir, &all);
+    let doc = if r.stdout.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        r.json()
+    };
+    (r.code, doc, r.stderr)
+}

@@ -8,23 +8,11 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{repo, run_in, scratch};
+use crate::common::{repo, run_in, run_json, scratch};
 
 /// `git <args>` in `dir`, its output trimmed.
 fn git(dir: &Path, args: &[&str]) -> String {
     crate::common::git(dir, args).trim().to_owned()
-}
-
-fn run_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let r = run_in(dir, &all);
-    let doc = if r.stdout.trim().is_empty() {
-        Value::Null
-    } else {
-        r.json()
-    };
-    (r.code, doc, r.stderr)
 }
 
 /// The tree `git merge-tree` gives for (base: live, ours: tip, theirs: target).

@@ -9,18 +9,6 @@ use serde_json::Value;
 
 use crate::common::*;
 
-fn run_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let r = run_in(dir, &all);
-    let doc = if r.stdout.trim().is_empty() {
-        Value::Null
-    } else {
-        r.json()
-    };
-    (r.code, doc, r.stderr)
-}
-
 /// Refs and the record message, for snapshots of the result.
 fn state(dir: &Path) -> String {
     let refs = git(

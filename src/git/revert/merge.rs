@@ -80,32 +80,22 @@ impl<'r> Merger<'r> {
         sides: Sides,
         labels: Labels<'_>,
     ) -> Result<(gix::ObjectId, Vec<String>), GitError> {
-        let repo = self.repo;
-        let mut out = gix::merge::plumbing::tree(
-            &sides.base,
-            &sides.ours,
-            &sides.theirs,
-            labels,
-            repo,
-            |buf| gix::objs::Write::write_buf(repo, gix::objs::Kind::Blob, buf),
-            &mut self.state,
-            &mut self.diff,
-            &mut self.blobs,
-            self.options.clone(),
-        )?;
+        let mut out = self.run(sides, labels, self.options.clone())?;
         let unresolved = unresolved(&out.conflicts);
+        let repo = self.repo;
         let tree = out.tree.write(|tree| repo.write_object(tree).map(|id| id.detach()))?;
         Ok((tree, unresolved))
     }
 
-    pub(super) fn merge_with(
+    /// gix's tree merge with this chain's caches.
+    fn run(
         &mut self,
         sides: Sides,
         labels: Labels<'_>,
         options: gix::merge::plumbing::tree::Options,
-    ) -> Result<Merged, GitError> {
+    ) -> Result<gix::merge::plumbing::tree::Outcome<'r>, GitError> {
         let repo = self.repo;
-        let mut out = gix::merge::plumbing::tree(
+        Ok(gix::merge::plumbing::tree(
             &sides.base,
             &sides.ours,
             &sides.theirs,
@@ -116,7 +106,17 @@ impl<'r> Merger<'r> {
             &mut self.diff,
             &mut self.blobs,
             options,
-        )?;
+        )?)
+    }
+
+    pub(super) fn merge_with(
+        &mut self,
+        sides: Sides,
+        labels: Labels<'_>,
+        options: gix::merge::plumbing::tree::Options,
+    ) -> Result<Merged, GitError> {
+        let repo = self.repo;
+        let mut out = self.run(sides, labels, options)?;
         let unresolved = unresolved(&out.conflicts);
         if !unresolved.is_empty() {
             return Ok(Err(unresolved));
