@@ -8,6 +8,33 @@ use super::{Input, Item, Status, some};
 /// How many commits a human view lists before saying how many more there are.
 const SHOWN: usize = 20;
 
+/// The commits a revert leaves out, in words: those already undone (reverted later, or with
+/// their own revert in the range) and those that change nothing.
+pub struct LeftOut {
+    pub undone: Vec<String>,
+    pub empty: Vec<String>,
+}
+
+pub fn left_out(chain: &crate::plan::chain::Chain) -> LeftOut {
+    let mut undone: Vec<String> = chain
+        .reverted_later
+        .iter()
+        .map(|(r, by)| format!("{} (reverted by {})", r.short(), by.short()))
+        .collect();
+    undone.extend(
+        chain
+            .cancelled
+            .iter()
+            .map(|(r, by)| format!("{} and its revert {}, both in the range", r.short(), by.short())),
+    );
+    let empty = chain
+        .empty
+        .iter()
+        .map(|c| format!("{} changes nothing (an empty commit or merge)", c.short()))
+        .collect();
+    LeftOut { undone, empty }
+}
+
 pub fn check(input: &Input<'_>) -> Vec<Item> {
     let range = input.range;
     let line = |c: &crate::model::range::CommitInfo| format!("{} {} ({})", c.id.short(), c.subject, c.author.name);
@@ -58,22 +85,7 @@ pub fn check(input: &Input<'_>) -> Vec<Item> {
     };
 
     let chain = input.chain;
-    let mut names: Vec<String> = chain
-        .reverted_later
-        .iter()
-        .map(|(r, by)| format!("{} (reverted by {})", r.short(), by.short()))
-        .collect();
-    names.extend(
-        chain
-            .cancelled
-            .iter()
-            .map(|(r, by)| format!("{} and its revert {}, both in the range", r.short(), by.short())),
-    );
-    let empty: Vec<String> = chain
-        .empty
-        .iter()
-        .map(|c| format!("{} changes nothing (an empty commit or merge)", c.short()))
-        .collect();
+    let LeftOut { undone: names, empty } = left_out(chain);
     let left_out = chain.reverted_later.len() + 2 * chain.cancelled.len();
     let reverted_item = if names.is_empty() && empty.is_empty() {
         Item::new(

@@ -146,29 +146,7 @@ pub fn findings(input: &Input<'_>) -> Findings {
             .migrations
             .iter()
             .any(|m| m.classification == migrations::Classification::Irreversible),
-        revert_conflict: input.range.revert.as_ref().and_then(|r| {
-            let branch = input.production_branch.unwrap_or("the production branch");
-            if let Some(first) = r.missing.first() {
-                return Some(format!(
-                    "the revert cannot be previewed: this partial clone lacks {first}"
-                ));
-            }
-            match (&r.conflict, &r.landing) {
-                (Some((commit, paths)), _) => Some(format!(
-                    "reverting {} conflicts on {branch} in {}",
-                    commit.short(),
-                    some(paths, 5)
-                )),
-                (None, Some(l)) if !l.differs.is_empty() => Some(format!(
-                    "the reverts would not land on {}: {} file{} would differ ({})",
-                    input.target.tag,
-                    l.differs.len(),
-                    if l.differs.len() == 1 { "" } else { "s" },
-                    some(&l.differs, 3)
-                )),
-                _ => None,
-            }
-        }),
+        revert_conflict: revert::blocker(input),
         shallow: input.state.shallow,
         target_not_ancestor: !input.range.target_is_ancestor,
     }
@@ -183,6 +161,7 @@ pub fn run(input: &Input<'_>, strategy: Strategy) -> Report {
     items.push(revert::check(input, strategy));
     items.push(migrations::check(input, strategy));
     items.push(config_files::check(input));
+    unreadable(&mut items, input);
     for item in &mut items {
         if input.config.checks.skip.iter().any(|id| id == item.id) {
             item.status = Status::Skipped;
@@ -194,6 +173,38 @@ pub fn run(input: &Input<'_>, strategy: Strategy) -> Report {
     }
     debug_assert_eq!(items.iter().map(|i| i.id).collect::<Vec<_>>(), IDS);
     Report { strategy, items }
+}
+
+/// A migration or config file whose contents this clone lacks was judged as if that side did
+/// not exist: its item says so, and at least warns (a missing migration is judged unknown).
+fn unreadable(items: &mut [Item], input: &Input<'_>) {
+    for (id, is_kind) in [
+        ("migrations.changed", &input.config.migrations),
+        ("config.changed", &input.config.config_paths),
+    ] {
+        let lacking: Vec<String> = input
+            .range
+            .missing
+            .iter()
+            .filter(|m| is_kind.is_match(&m.path))
+            .map(|m| format!("cannot read {m}: this clone lacks it"))
+            .collect();
+        if lacking.is_empty() {
+            continue;
+        }
+        if let Some(item) = items.iter_mut().find(|i| i.id == id) {
+            item.status = item.status.max(Status::Warn);
+            item.summary.push_str(&format!(
+                "; {} file{} could not be read",
+                lacking.len(),
+                if lacking.len() == 1 { "" } else { "s" }
+            ));
+            item.details.extend(lacking);
+            item.hint.get_or_insert_with(|| {
+                "fetch the missing objects (git fetch --refetch), or run in a complete clone".to_owned()
+            });
+        }
+    }
 }
 
 /// The checklist of a restore: the repository state and whether reverting the rollback's
@@ -263,6 +274,8 @@ pub fn gate<T>(plan: T, report: &Report) -> Result<Checked<T>, Blocked> {
 }
 
 use crate::model::some_of as some;
+
+pub use commits::{LeftOut, left_out};
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,37 @@ use crate::plan::Strategy;
 /// How many paths a summary names before "… and N more".
 const NAMED: usize = 5;
 
+/// Why the previewed revert cannot be applied as it is, in one line (for the recommendation):
+/// objects missing, a conflict, or a result that would not land on the target.
+pub fn blocker(input: &Input<'_>) -> Option<String> {
+    let r = input.range.revert.as_ref()?;
+    let branch = input.production_branch.unwrap_or("the production branch");
+    if let Some(first) = r.missing.first() {
+        return Some(format!(
+            "the revert cannot be previewed: this partial clone lacks {first}"
+        ));
+    }
+    match (&r.conflict, &r.landing) {
+        (Some((commit, paths)), _) => Some(conflict_summary(commit, paths, branch)),
+        (None, Some(l)) if !l.differs.is_empty() => Some(format!(
+            "the reverts would not land on {}: {} file{} would differ ({})",
+            input.target.tag,
+            l.differs.len(),
+            plural(l.differs.len()),
+            some(&l.differs, 3)
+        )),
+        _ => None,
+    }
+}
+
+fn conflict_summary(commit: &crate::model::Oid, paths: &[String], branch: &str) -> String {
+    format!(
+        "reverting {} conflicts on {branch} in {}",
+        commit.short(),
+        some(paths, NAMED)
+    )
+}
+
 pub fn check(input: &Input<'_>, strategy: Strategy) -> Item {
     let id = "revert.preview";
     let preview = input.range.revert.as_ref();
@@ -54,11 +85,7 @@ pub fn check(input: &Input<'_>, strategy: Strategy) -> Item {
     }
     match (&preview.conflict, &preview.landing) {
         (Some((commit, paths)), _) => {
-            let summary = format!(
-                "reverting {} conflicts on {branch} in {}",
-                commit.short(),
-                some(paths, NAMED)
-            );
+            let summary = conflict_summary(commit, paths, branch);
             details.extend(paths.iter().cloned());
             if is_revert {
                 Item::new(id, Status::Fail, summary).details(details).hint(

@@ -535,3 +535,26 @@ fn migrations_are_classified_per_framework() {
     assert_eq!(class("migrations/0001_init.sql", "CREATE TABLE a();", &[]), Unknown);
     assert_eq!(class("migrations/README.md", "notes", &[]), Unknown);
 }
+
+#[test]
+fn files_a_partial_clone_cannot_read_are_said_never_passed_silently() {
+    let mut w = world();
+    w.range.live_migration_files = vec!["migrations/0002_a.up.sql".into()];
+    w.range.migrations = vec![file("migrations/0002_a.up.sql", None)];
+    let clean = report(&w, Strategy::Branch);
+    w.range.missing = vec![crate::model::range::MissingObject {
+        object: oid(55),
+        path: "migrations/0002_a.up.sql".into(),
+        commit: oid(2),
+    }];
+    let r = report(&w, Strategy::Branch);
+    let m = item(&r, "migrations.changed");
+    assert!(m.status >= Status::Warn, "{m:?}");
+    assert!(m.summary.ends_with("1 file could not be read"), "{m:?}");
+    assert!(m.details.iter().any(|d| d.contains(oid(55).as_str())), "{m:?}");
+    assert_eq!(
+        item(&r, "config.changed").status,
+        item(&clean, "config.changed").status,
+        "only the item the file belongs to"
+    );
+}

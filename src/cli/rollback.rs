@@ -253,10 +253,22 @@ impl Prepared {
         if self.previewed.as_ref() == Some(&steps) {
             return Ok(());
         }
-        let whole = commits.is_empty().then_some((&self.live.commit, &self.target.commit));
-        self.range.revert = Some(reader.revert_preview(&tip, &steps, whole, true)?);
+        self.range.revert = Some(self.preview_of(reader, &tip, commits, &steps)?);
         self.previewed = Some(steps);
         Ok(())
+    }
+
+    /// The preview of `steps` (those of `commits`) on `tip`; a whole-range one (no `--commit`)
+    /// is checked against where the rollback must land.
+    fn preview_of(
+        &self,
+        reader: &Reader,
+        tip: &Oid,
+        commits: &[String],
+        steps: &[RevertStep],
+    ) -> CommandResult<crate::model::range::RevertPreview> {
+        let whole = commits.is_empty().then_some((&self.live.commit, &self.target.commit));
+        Ok(reader.revert_preview(tip, steps, whole, true)?)
     }
 
     /// The checklist's input: the facts read once by `prepare`.
@@ -404,8 +416,7 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
     let preview = match (&p.range.revert, &p.tip) {
         (Some(pv), _) if p.previewed.as_ref() == Some(&chosen) => Some(pv),
         (_, Some(tip)) if strategy == Strategy::Revert && p.range.target_is_ancestor => {
-            let whole = opts.commits.is_empty().then_some((&p.live.commit, &p.target.commit));
-            preview_owned = reader.revert_preview(tip, &chosen, whole, true)?;
+            preview_owned = p.preview_of(reader, tip, &opts.commits, &chosen)?;
             Some(&preview_owned)
         }
         _ => None,

@@ -318,35 +318,34 @@ impl Reader {
     /// The facts of each commit of a path (newest first, ending above `target`): whether its
     /// revert is empty (its tree is the next commit's on the path) and what it says it reverts.
     fn path_commits(&self, path: &[(gix::ObjectId, u32)], target: gix::ObjectId) -> Result<Vec<PathCommit>, GitError> {
-        let tree_of = |id: gix::ObjectId| -> Result<gix::ObjectId, GitError> {
-            Ok(self.repo.find_commit(id)?.tree_id()?.detach())
-        };
-        let mut out = Vec::with_capacity(path.len());
-        let mut tree = match path.first() {
-            Some((id, _)) => tree_of(*id)?,
-            None => return Ok(out),
-        };
-        for (i, (id, mainline)) in path.iter().enumerate() {
-            let below = path.get(i + 1).map_or(target, |(p, _)| *p);
-            let below_tree = tree_of(below)?;
-            let raw = self.repo.find_object(*id)?;
-            let reverts = if raw.data.windows(20).any(|w| w == b"This reverts commit ") {
-                let message = raw.into_commit().message_raw()?.to_str_lossy().into_owned();
-                reverted_ids(&message)
-            } else {
-                Vec::new()
-            };
-            out.push(PathCommit {
+        // Each commit is read once: its tree, and its message only when the raw bytes say it
+        // reverts something. The last tree is the target's.
+        let mut trees = Vec::with_capacity(path.len() + 1);
+        let mut reverts = Vec::with_capacity(path.len());
+        for id in path.iter().map(|(id, _)| *id).chain([target]) {
+            let commit = self.repo.find_commit(id)?;
+            trees.push(commit.tree_id()?.detach());
+            if id != target {
+                reverts.push(if commit.data.windows(20).any(|w| w == b"This reverts commit ") {
+                    reverted_ids(&commit.message_raw()?.to_str_lossy())
+                } else {
+                    Vec::new()
+                });
+            }
+        }
+        Ok(path
+            .iter()
+            .zip(reverts)
+            .enumerate()
+            .map(|(i, ((id, mainline), reverts))| PathCommit {
                 step: RevertStep {
                     commit: to_oid(id),
                     mainline: *mainline,
                 },
-                empty: tree == below_tree,
+                empty: trees[i] == trees[i + 1],
                 reverts,
-            });
-            tree = below_tree;
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     /// The tracked paths with uncommitted changes (index or work tree; untracked files do not

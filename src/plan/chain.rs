@@ -30,7 +30,8 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// Every commit of the path that is not reverted, oldest last (for the plan's `skipped`).
+    /// The commits left out because their effect is already gone: each cancelled pair (the
+    /// revert first) and each commit reverted later (the plan's `skipped`).
     pub fn left_out(&self) -> Vec<Oid> {
         let mut out: Vec<Oid> = self.cancelled.iter().flat_map(|(a, b)| [*b, *a]).collect();
         out.extend(self.reverted_later.iter().map(|(c, _)| *c));
@@ -94,25 +95,25 @@ pub fn chain(range: &RangeFacts) -> Chain {
     }
     // The path, newest first: a revert cancels the (older) commit it reverts when both are on
     // the path; a revert of a revert cancels that revert first, so the original stays.
-    let mut cancelled: HashMap<Oid, Oid> = HashMap::new();
-    for c in &range.path {
+    let mut cancelled: HashSet<Oid> = HashSet::new();
+    for (at, c) in range.path.iter().enumerate() {
         let id = c.step.commit;
-        if cancelled.contains_key(&id) || undone_later.contains_key(&id) {
+        if cancelled.contains(&id) || undone_later.contains_key(&id) {
             continue;
         }
         if let Some(target) = c
             .reverts
             .iter()
-            .find(|r| on_path.get(r).is_some_and(|&i| i > on_path[&id]) && !cancelled.contains_key(r))
+            .find(|r| on_path.get(r).is_some_and(|&i| i > at) && !cancelled.contains(r))
         {
-            cancelled.insert(*target, id);
-            cancelled.insert(id, id);
+            cancelled.insert(*target);
+            cancelled.insert(id);
             out.cancelled.push((*target, id));
         }
     }
     for c in &range.path {
         let id = c.step.commit;
-        if cancelled.contains_key(&id) {
+        if cancelled.contains(&id) {
             continue;
         }
         if let Some(by) = undone_later.get(&id) {

@@ -412,18 +412,9 @@ fn choose_target(p: &mut dyn Prompter, prepared: &Prepared) -> CommandResult<(St
 /// commits left out because they were reverted since are listed above it.
 fn choose_commits(ctx: &Context, p: &mut dyn Prompter, prepared: &Prepared) -> CommandResult<Vec<String>> {
     let chain = &prepared.chain;
-    let mut left_out: Vec<String> = chain
-        .reverted_later
-        .iter()
-        .map(|(c, by)| format!("{} (reverted by {})", c.short(), by.short()))
-        .collect();
-    left_out.extend(
-        chain
-            .cancelled
-            .iter()
-            .map(|(c, by)| format!("{} and its revert {}", c.short(), by.short())),
-    );
-    left_out.extend(chain.empty.iter().map(|c| format!("{} (changes nothing)", c.short())));
+    let checklist::LeftOut { mut undone, empty } = checklist::left_out(chain);
+    undone.extend(empty);
+    let left_out = undone;
     if !left_out.is_empty() {
         ctx.out.data(&format!(
             "{}\n",

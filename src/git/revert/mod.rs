@@ -121,7 +121,7 @@ fn revert_chain(
                 return Ok(chain);
             }
         };
-        if skip_empty && merged == ours && known.is_none() {
+        if skip_empty && merged == ours {
             chain.empty.push(*id);
             continue;
         }
