@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use super::choices;
 use crate::render::ColorChoice;
 
 const ABOUT: &str =
@@ -35,13 +36,13 @@ pub struct GuidedArgs {
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
     /// What is going on
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choices::parser(choices::SITUATIONS))]
     pub situation: Option<crate::plan::Situation>,
     /// The release to roll back to
     #[arg(long, value_name = "RELEASE")]
     pub to: Option<String>,
     /// The strategy
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choices::parser(choices::STRATEGIES))]
     pub strategy: Option<crate::plan::Strategy>,
     /// For a revert: only this commit (repeatable)
     #[arg(long = "commit", value_name = "ID")]
@@ -66,7 +67,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub json: bool,
     /// When to use colour (NO_COLOR is honoured with `auto`)
-    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", global = true)]
+    #[arg(long, value_parser = choices::parser(choices::COLORS), value_name = "WHEN", default_value = "auto", global = true)]
     pub color: ColorChoice,
     /// Never prompt; fail instead where a prompt would be needed
     #[arg(long, global = true)]
@@ -153,7 +154,7 @@ pub struct TagArgs {
     pub new_version: Option<String>,
     /// Compute the version from the newest release: patch (continues the line --rev is on),
     /// minor, major or prerelease
-    #[arg(long, value_enum, value_name = "PART")]
+    #[arg(long, value_parser = choices::parser(choices::BUMPS), value_name = "PART")]
     pub bump: Option<crate::ledger::tagging::Bump>,
     /// The commit to tag
     #[arg(long, value_name = "REV", default_value = "HEAD")]
@@ -258,10 +259,10 @@ pub struct TargetArgs {
     /// revert: revert the range on a new branch; branch: a branch at the target; hotfix: a
     /// hotfix branch from the target; deploy: record only, the deployment layer rolls back
     /// (default: the one recommended for --situation)
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choices::parser(choices::STRATEGIES))]
     pub strategy: Option<crate::plan::Strategy>,
     /// What is going on, for the recommendation
-    #[arg(long, value_enum, default_value = "running")]
+    #[arg(long, value_parser = choices::parser(choices::SITUATIONS), default_value = "running")]
     pub situation: crate::plan::Situation,
     /// The component (monorepos)
     #[arg(long, value_name = "NAME")]
@@ -373,7 +374,7 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "TAG")]
     pub release: Option<String>,
     /// Only these kinds (repeatable or comma-separated)
-    #[arg(long, value_enum, value_name = "KIND", value_delimiter = ',')]
+    #[arg(long, value_parser = choices::parser(choices::KINDS), value_name = "KIND", value_delimiter = ',')]
     pub kind: Vec<crate::ledger::history::EventKind>,
     /// Only the newest N events (still shown oldest first)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]

@@ -2,6 +2,7 @@
 //! Commands read, call the core and render; they hold no decisions of their own.
 
 pub mod args;
+mod choices;
 pub mod commands;
 pub mod context;
 pub mod drill;

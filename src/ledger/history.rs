@@ -15,7 +15,7 @@ use crate::model::{EnvName, Person, Record, RecordKind, TagName, Timestamp};
 /// How far a record's name time may be from its own time and still be found by a time filter.
 const NAME_TIME_MARGIN: i64 = 86_400;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EventKind {
     Release,

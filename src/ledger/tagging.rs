@@ -8,7 +8,7 @@ use super::Index;
 use crate::config::Config;
 use crate::model::{Component, TagClass, TagName};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bump {
     Patch,
     Minor,

@@ -12,7 +12,7 @@ pub use document::{BranchAt, Created, Expect, Moved, NamedCommit, PLAN_SCHEMA, P
 pub use planner::{PlanError, PlanInput, env_pointer, plan};
 
 /// How to roll back (SPEC §1, §7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
     /// Revert the commits between the two releases on the production branch.
@@ -24,7 +24,6 @@ pub enum Strategy {
     /// No code change: the deployment layer rolls back.
     Deploy,
     /// Undo a revert rollback (revert its reverts); made by `git rollback restore`.
-    #[value(skip)]
     Restore,
 }
 
@@ -45,7 +44,7 @@ impl Strategy {
 }
 
 /// The situation, in the words of the classic rollback workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Situation {
     /// Just deployed, issue found: roll back at the deployment layer.

@@ -23,7 +23,7 @@ use std::io::{self, IsTerminal, Write};
 pub use style::Styles;
 
 /// When to colour output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorChoice {
     Auto,
     Always,

@@ -41,6 +41,12 @@ fn gix_is_used_only_in_src_git() {
 }
 
 #[test]
+fn clap_is_used_only_in_src_cli() {
+    // The core enums do not derive clap's ValueEnum: src/cli/choices.rs mirrors them.
+    assert_eq!(violations(&["src/cli/"], &["clap::", "use clap"]), Vec::<String>::new());
+}
+
+#[test]
 fn dialoguer_is_used_only_in_src_ui() {
     assert_eq!(violations(&["src/ui/"], &["dialoguer"]), Vec::<String>::new());
 }
