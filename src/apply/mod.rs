@@ -14,30 +14,9 @@ pub mod undo;
 use std::path::Path;
 
 use crate::git::{self, GitError, Reader};
-use crate::model::{Identity, NewTag, Oid};
+use crate::model::{Identity, NewTag};
 
-/// What happened to the push, if one was asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Push {
-    NotAsked,
-    Pushed {
-        remote: String,
-    },
-    /// The local write stands; the push can be retried with `retry`.
-    Failed {
-        remote: String,
-        message: String,
-        retry: String,
-    },
-}
-
-/// The result of writing tags.
-#[derive(Debug, Clone)]
-pub struct Written {
-    /// The tag object id of each tag, in the order given.
-    pub objects: Vec<Oid>,
-    pub push: Push,
-}
+pub use crate::model::outcome::{Push, Written};
 
 /// Writes `tags` atomically, then pushes their refs to `push_to` if given.
 pub fn write_tags(

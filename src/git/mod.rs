@@ -14,12 +14,13 @@ pub mod scratch;
 mod trees;
 mod write;
 
+pub use crate::model::outcome::RefChange;
 pub use pack::{NewObjects, PackFiles, pack_dir, pack_files};
 pub use push::{push_command, push_refs};
 pub use range::PendingStatus;
 pub use read::{Reader, open, open_isolated};
 pub use revert::Reverted;
-pub use write::{RefChange, apply_refs, create_tags, ref_dirs};
+pub use write::{apply_refs, create_tags, ref_dirs};
 
 /// Errors of the Git layer, by condition.
 #[derive(Debug, thiserror::Error)]

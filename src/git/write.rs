@@ -4,6 +4,7 @@
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::{GitError, Reader, from_oid};
+use crate::model::outcome::RefChange;
 use crate::model::{Identity, NewTag, Oid, Person, Timestamp};
 
 impl Reader {
@@ -113,25 +114,6 @@ pub(super) fn signature(id: &Identity) -> gix::actor::Signature {
             seconds: id.time.seconds,
             offset: id.time.offset,
         },
-    }
-}
-
-/// One change to a ref, with the value it must have now (compare-and-swap).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefChange {
-    /// Create `name` (a full ref name); it must not exist.
-    Create { name: String, new: Oid },
-    /// Move `name` from `old` to `new`.
-    Update { name: String, old: Oid, new: Oid },
-    /// Delete `name`, which must still be `old`.
-    Delete { name: String, old: Oid },
-}
-
-impl RefChange {
-    pub fn name(&self) -> &str {
-        match self {
-            RefChange::Create { name, .. } | RefChange::Update { name, .. } | RefChange::Delete { name, .. } => name,
-        }
     }
 }
 

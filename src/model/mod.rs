@@ -2,6 +2,7 @@
 //! Values are validated on construction. Nothing here touches Git, prints or prompts.
 
 mod names;
+pub mod outcome;
 pub mod range;
 pub mod record;
 pub mod release;

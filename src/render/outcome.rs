@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::Output;
-use crate::apply::Push;
 use crate::checklist::Item;
+use crate::model::outcome::Push;
 use crate::plan::{Plan, Strategy};
 use crate::ui::sanitize;
 

@@ -3,17 +3,26 @@
 use serde::Serialize;
 
 use super::Output;
-use crate::apply::journal::Entry;
-use crate::git::RefChange;
+use crate::model::outcome::RefChange;
 use crate::ui::sanitize;
 
-pub fn human(out: &Output, entry: &Entry, inverse: &[RefChange], dry_run: bool) -> String {
+/// The operation being undone, as the journal recorded it.
+pub struct UndoView<'a> {
+    /// The record tag the operation wrote.
+    pub id: &'a str,
+    pub command: &'a str,
+    pub time: &'a str,
+    /// The operation moved a checked-out work tree, which is moved back too.
+    pub moved_worktree: bool,
+}
+
+pub fn human(out: &Output, entry: &UndoView<'_>, inverse: &[RefChange], dry_run: bool) -> String {
     let s = &out.out_styles;
     let title = if dry_run { "Would undo" } else { "Undid" };
     let mut t = format!(
         "{} {} ({}, {})\n",
         s.heading.apply_to(title),
-        sanitize::line(&entry.id),
+        sanitize::line(entry.id),
         entry.command,
         entry.time
     );
@@ -25,7 +34,7 @@ pub fn human(out: &Output, entry: &Entry, inverse: &[RefChange], dry_run: bool) 
         };
         t.push_str(&format!("  {}\n", sanitize::line(&line)));
     }
-    if entry.worktree.is_some() {
+    if entry.moved_worktree {
         t.push_str("  and move the checked-out work tree back (through git read-tree)\n");
     }
     t
@@ -52,11 +61,11 @@ pub fn nothing() -> UndoDoc<'static> {
     }
 }
 
-pub fn doc<'a>(entry: &'a Entry, inverse: &[RefChange], dry_run: bool) -> UndoDoc<'a> {
+pub fn doc<'a>(entry: &UndoView<'a>, inverse: &[RefChange], dry_run: bool) -> UndoDoc<'a> {
     UndoDoc {
         schema: super::outcome::OUTCOME_SCHEMA,
         dry_run,
-        undone: Some(&entry.id),
+        undone: Some(entry.id),
         deleted: inverse
             .iter()
             .filter(|c| matches!(c, RefChange::Delete { .. }))

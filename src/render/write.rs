@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Output;
-use crate::apply::{Push, Written};
+use crate::model::outcome::{Push, Written};
 use crate::model::{Component, EnvName, Identity, NewTag, TagName, Timestamp, Trailer, trailers};
 use crate::ui::sanitize;
 

@@ -47,6 +47,24 @@ fn clap_is_used_only_in_src_cli() {
 }
 
 #[test]
+fn the_output_layer_imports_no_executor_or_git_types() {
+    // What a write did is plain data in src/model/outcome.rs; render shows that.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    sources(&root.join("src/render"), &mut files);
+    let mut found = Vec::new();
+    for f in files {
+        for (n, line) in std::fs::read_to_string(&f).unwrap().lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("crate::apply") || code.contains("crate::git") {
+                found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert_eq!(found, Vec::<String>::new());
+}
+
+#[test]
 fn dialoguer_is_used_only_in_src_ui() {
     assert_eq!(violations(&["src/ui/"], &["dialoguer"]), Vec::<String>::new());
 }

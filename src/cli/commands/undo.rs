@@ -29,11 +29,17 @@ pub fn run(ctx: &Context, args: &UndoArgs) -> CommandResult {
         ctx.confirm(&format!("Undo {} ({})?", entry.id, entry.command))?;
         undo::undo(reader, &who, &entry)?;
     }
+    let view = render::undo::UndoView {
+        id: &entry.id,
+        command: &entry.command,
+        time: &entry.time,
+        moved_worktree: entry.worktree.is_some(),
+    };
     if ctx.global.json {
-        ctx.out.json_doc(&render::undo::doc(&entry, &inverse, args.dry_run))?;
+        ctx.out.json_doc(&render::undo::doc(&view, &inverse, args.dry_run))?;
     } else {
         ctx.out
-            .data(&render::undo::human(&ctx.out, &entry, &inverse, args.dry_run))?;
+            .data(&render::undo::human(&ctx.out, &view, &inverse, args.dry_run))?;
         if let Some(note) = &driver {
             ctx.out.warn(note);
         }
