@@ -12,6 +12,8 @@
 //! - [`cli`] parses arguments and runs one command per file; [`render`] and [`ui`] are the only
 //!   places that print or prompt, and everything from the repository is sanitised there.
 
+#![forbid(unsafe_code)]
+
 pub mod apply;
 pub mod background;
 pub mod checklist;

@@ -1,8 +1,8 @@
 //! Running a shell command (`sh -c`) for the deployment layer and for drills: stdout and stderr
 //! captured together in the order written (the last `OUTPUT_LIMIT` bytes kept), with a
-//! timeout, and cancellable. The command runs in a process group of its own, killed whole on a
-//! timeout, a cancel (Ctrl-C is forwarded through `cancel`) and after it exits, so nothing it
-//! started outlives it.
+//! timeout, and cancellable. The command runs in a process group of its own (process-wrap),
+//! killed whole on a timeout, a cancel (Ctrl-C is forwarded through `cancel`) and after it
+//! exits, so nothing it started outlives it.
 
 use std::io::Read;
 use std::path::Path;
@@ -75,43 +75,6 @@ impl<'a> Options<'a> {
     }
 }
 
-#[cfg(unix)]
-fn kill_group(pid: u32) {
-    // SAFETY: kill(2) has no memory-safety preconditions. It is only called while the group's
-    // leader is not yet reaped (a zombie still holds the group id), so the id cannot have been
-    // reused by an unrelated group.
-    unsafe {
-        libc::kill(-(pid as i32), libc::SIGKILL);
-    }
-}
-
-/// Whether the child exited, without reaping it (so its process group id stays reserved).
-#[cfg(unix)]
-fn exited(child: &std::process::Child) -> std::io::Result<bool> {
-    // SAFETY: `info` is a plain C struct that waitid fills in; zeroed is a valid value.
-    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-    // SAFETY: waitid with WNOWAIT only inspects our own child.
-    let rc = unsafe {
-        libc::waitid(
-            libc::P_PID,
-            child.id() as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
-        )
-    };
-    if rc != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: filled in by waitid; a zero pid means "not exited yet".
-    Ok(unsafe { info.si_pid() } != 0)
-}
-
-#[cfg(not(unix))]
-fn exited(child: &std::process::Child) -> std::io::Result<bool> {
-    let _ = child;
-    Ok(false)
-}
-
 /// How long the output is still read after the command ended (a process that escaped the
 /// group may hold the pipe open forever).
 const DRAIN: Duration = Duration::from_secs(2);
@@ -147,8 +110,9 @@ pub fn run(dir: &Path, command: &str, env: &[(&str, &str)], opts: &Options<'_>) 
     for (k, v) in env {
         cmd.env(k, v);
     }
+    let mut cmd = process_wrap::std::CommandWrap::from(cmd);
     #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    cmd.wrap(process_wrap::std::ProcessGroup::leader());
     let spawned = cmd.spawn();
     // The write ends must close in this process, or reading never ends.
     drop(cmd);
@@ -176,42 +140,33 @@ pub fn run(dir: &Path, command: &str, env: &[(&str, &str)], opts: &Options<'_>) 
         }
         let _ = done.send(());
     });
-    let stop = |child: &mut std::process::Child| {
-        #[cfg(unix)]
-        kill_group(child.id());
-        #[cfg(not(unix))]
-        let _ = child.kill();
+    // Killing the child kills its whole process group (process-wrap's `ProcessGroup`).
+    let stop = |child: &mut Box<dyn process_wrap::std::ChildWrapper>| {
+        let _ = child.start_kill();
+        let _ = child.wait();
     };
     let ended = loop {
-        match exited(&child) {
-            Ok(true) => {
+        match child.try_wait() {
+            Ok(Some(status)) => {
                 // Whatever it left running in its group still holds the output open.
-                #[cfg(unix)]
-                kill_group(child.id());
-                break child.wait().map(|s| Ended::Exited(s.code()));
+                let _ = child.start_kill();
+                break Ok(Ended::Exited(status.code()));
             }
-            Ok(false) => {}
+            Ok(None) => {}
             Err(e) => break Err(e),
-        }
-        #[cfg(not(unix))]
-        if let Ok(Some(status)) = child.try_wait() {
-            break Ok(Ended::Exited(status.code()));
         }
         if (opts.cancel)() {
             stop(&mut child);
-            let _ = child.wait();
             break Ok(Ended::Cancelled);
         }
         if start.elapsed() >= opts.timeout {
             stop(&mut child);
-            let _ = child.wait();
             break Ok(Ended::TimedOut);
         }
         std::thread::sleep(Duration::from_millis(10));
     };
     let ended = ended.unwrap_or_else(|e| {
         stop(&mut child);
-        let _ = child.wait();
         Ended::NotStarted(e.to_string())
     });
     let _ = closed.recv_timeout(DRAIN);
