@@ -455,7 +455,7 @@ impl Config {
     }
 
     /// The tag name for a new release of `component`, if the component has a tag template.
-    pub fn release_tag_name(&self, component: &Component, version: &semver::Version) -> Option<String> {
+    pub fn release_tag_name(&self, component: &Component, version: &crate::model::Version) -> Option<String> {
         let p = self.scheme.patterns.iter().find(|p| &p.component == component)?;
         Some(p.tag_template.as_ref()?.replace("{version}", &version.to_string()))
     }
@@ -548,7 +548,7 @@ mod tests {
     #[test]
     fn tag_templates_and_release_branches() {
         let c = parse("release-branches = ['main', 'release/*']\n[components.api]\nprefix = 'api-v'\n[components.web]\npattern = '^web/v(?P<version>.+)$'\n").unwrap();
-        let v = semver::Version::parse("1.2.3").unwrap();
+        let v = crate::model::Version::parse("1.2.3").unwrap();
         assert_eq!(
             c.release_tag_name(c.component(Some("api")).unwrap(), &v).as_deref(),
             Some("api-v1.2.3")

@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 
 use crate::config::Config;
+use crate::model::Version;
 use crate::model::{Component, EnvName, RecordKind, Release, TagClass, TagEntry, TagName};
-use semver::Version;
 
 fn sorted_indices(n: usize, cmp: impl Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..n).collect();
@@ -45,6 +45,37 @@ impl RecordCandidate {
 pub struct Malformed {
     pub name: TagName,
     pub reason: String,
+}
+
+/// A configured component that no tag matches, with the tags that look like its releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    pub component: Component,
+    pub pattern: String,
+    /// Tags (at most `NEAR_MISSES`) whose name before the version resembles the component's.
+    pub near: Vec<TagName>,
+}
+
+const NEAR_MISSES: usize = 3;
+
+/// A tag name's stem: the text before its first digit, lowercased, without the separators and
+/// the `v` that usually come before a version (`API-v1.2.0` → `api`).
+fn stem(name: &str) -> String {
+    let head = &name[..name.find(|c: char| c.is_ascii_digit()).unwrap_or(name.len())];
+    let head = head.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+    let head = head.strip_suffix(['v', 'V']).unwrap_or(head);
+    head.trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_ascii_lowercase()
+}
+
+/// Whether a tag's stem resembles a component's name: equal, one containing the other, or a
+/// couple of typos apart (`strsim`'s Levenshtein distance).
+fn resembles(stem: &str, component: &str) -> bool {
+    let component = component.to_ascii_lowercase();
+    !stem.is_empty()
+        && (stem.contains(&component)
+            || (stem.len() >= 2 && component.contains(stem))
+            || strsim::levenshtein(stem, &component) <= 2.min(component.len() / 3))
 }
 
 /// All tags, classified by name.
@@ -172,6 +203,59 @@ impl Index {
             }
         }
         out
+    }
+
+    /// Named components that no tag matches (neither a release nor a malformed one), each with
+    /// up to three unmatched tags that look like its releases: a prefix or pattern that is
+    /// slightly off is the usual cause.
+    pub fn unmatched_components(&self) -> Vec<Unmatched> {
+        let Some(scheme) = &self.scheme else { return Vec::new() };
+        let mut classifier = scheme.classifier();
+        let has_tag = |c: &Component| self.releases.iter().any(|r| &r.component == c);
+        let mut malformed_of: Vec<Component> = Vec::new();
+        for m in &self.malformed {
+            if let TagClass::Malformed { component, .. } = classifier.classify(m.name.as_str()) {
+                malformed_of.push(component);
+            }
+        }
+        scheme
+            .patterns
+            .iter()
+            .filter_map(|p| {
+                let name = p.component.name()?;
+                if has_tag(&p.component) || malformed_of.contains(&p.component) {
+                    return None;
+                }
+                let near = self
+                    .other
+                    .iter()
+                    .filter(|t| t.as_str().contains(|c: char| c.is_ascii_digit()) && resembles(&stem(t.as_str()), name))
+                    .take(NEAR_MISSES)
+                    .cloned()
+                    .collect();
+                Some(Unmatched {
+                    component: p.component.clone(),
+                    pattern: p.pattern.as_str().to_owned(),
+                    near,
+                })
+            })
+            .collect()
+    }
+
+    /// The default component's pattern, when tags exist but none is a release: the setting to
+    /// look at.
+    pub fn no_release_matches(&self) -> Option<&str> {
+        if !self.releases.is_empty() || !self.malformed.is_empty() || self.other.is_empty() {
+            return None;
+        }
+        let scheme = self.scheme.as_ref()?;
+        Some(
+            scheme
+                .patterns
+                .iter()
+                .find(|p| p.component == Component::DEFAULT)
+                .map_or("", |p| p.pattern.as_str()),
+        )
     }
 
     /// Groups of releases that share a version within a component (e.g. `v1.2.3` and `1.2.3`).

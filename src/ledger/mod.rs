@@ -15,7 +15,7 @@ pub mod story;
 pub mod tagging;
 pub mod views;
 
-pub use index::{Index, Malformed, RecordCandidate};
+pub use index::{Index, Malformed, RecordCandidate, Unmatched};
 pub use resolve::{EnvStatus, Evidence, Live, Problem, Resolver, production_branch};
 
 #[derive(Debug, thiserror::Error)]

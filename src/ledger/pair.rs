@@ -22,6 +22,8 @@ pub enum PairError {
     TargetNewer { from: String, to: String },
     #[error("{from} and {to} are releases of different components")]
     Components { from: String, to: String },
+    #[error("{tag} is a release of {its}, not of {asked}")]
+    OtherComponent { tag: String, its: String, asked: String },
 }
 
 impl PairError {
@@ -34,6 +36,9 @@ impl PairError {
             PairError::NoLive(_) => "record what is live with `git rollback deployed`, or name it with --from",
             PairError::NoTarget(_) => "name the target with --to",
             PairError::Same(_) | PairError::Components { .. } => "name two different releases of one component",
+            PairError::OtherComponent { .. } => {
+                "name releases of the component given with --component, or drop --component"
+            }
             PairError::TargetNewer { .. } => {
                 "to deploy a newer release, use your deploy pipeline and `git rollback deployed`"
             }
@@ -87,6 +92,17 @@ pub fn resolve(
     if f.component != t.component {
         let (from, to) = names();
         return Err(PairError::Components { from, to });
+    }
+    if let Some(other) = [f, t].into_iter().find(|r| r.component != status.component) {
+        let describe = |c: &crate::model::Component| match c.name() {
+            Some(n) => format!("component `{n}`"),
+            None => "the default component".to_owned(),
+        };
+        return Err(PairError::OtherComponent {
+            tag: other.entry.name.to_string(),
+            its: describe(&other.component),
+            asked: describe(&status.component),
+        });
     }
     if t.version.cmp_precedence(&f.version).is_gt() {
         let (from, to) = names();

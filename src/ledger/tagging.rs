@@ -2,7 +2,8 @@
 //! (well-formed, not already tagged in any spelling, a name git accepts that reads back as a
 //! release of its component). Pure.
 
-use semver::{Prerelease, Version};
+use crate::model::Version;
+use semver::Prerelease;
 
 use super::Index;
 use crate::config::Config;
@@ -66,13 +67,16 @@ pub fn next_version(
         component: component.clone(),
     })?;
     let mut v = Version::new(base.major, base.minor, base.patch);
+    if let Some(n) = base.fourth() {
+        v = Version::parse(&format!("{v}.{n}")).expect("a four-part version");
+    }
     match bump {
         Bump::Major => v = Version::new(base.major + 1, 0, 0),
         Bump::Minor => v = Version::new(base.major, base.minor + 1, 0),
-        Bump::Patch if base.pre.is_empty() => v.patch += 1,
+        Bump::Patch if base.pre.is_empty() => v.bump_last(),
         Bump::Patch => {} // 1.3.0-rc.2 → 1.3.0
         Bump::Prerelease if base.pre.is_empty() => {
-            v.patch += 1;
+            v.bump_last();
             v.pre = Prerelease::new("rc.1").expect("valid");
         }
         Bump::Prerelease => v.pre = next_pre(&base.pre),
@@ -82,7 +86,7 @@ pub fn next_version(
             match bump {
                 Bump::Major => v.major += 1,
                 Bump::Minor => v.minor += 1,
-                _ => v.patch += 1,
+                _ => v.bump_last(),
             }
         } else {
             v.pre = next_pre(&v.pre);
@@ -236,7 +240,7 @@ mod tests {
             "{e}"
         );
         assert!(check_new_release(&idx, &cfg, &Component::DEFAULT, v("1.2.3+build.5")).is_err());
-        for bad in ["1.2", "01.2.3", "1.2.3.4", "latest", "1.2.3-", ""] {
+        for bad in ["1.2", "01.2.3", "1.2.3.4.5", "latest", "1.2.3-", ""] {
             assert!(parse_version(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_version("v1.4.0-rc.1").unwrap(), v("1.4.0-rc.1"));

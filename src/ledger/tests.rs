@@ -380,3 +380,60 @@ fn non_release_tags_are_classified_not_fatal() {
         ["latest", "v1.2"]
     );
 }
+
+#[test]
+fn four_part_versions_are_releases_ordered_numerically() {
+    let mut f = Fake::default();
+    f.release("v2.0.0.10", 3)
+        .release("v2.0.0.9", 2)
+        .release("v2.0.1", 4)
+        .release("v2.0.0", 1);
+    let index = Index::build(f.tags.clone(), &Config::defaults());
+    let names: Vec<&str> = index.releases.iter().map(|r| r.entry.name.as_str()).collect();
+    assert_eq!(names, ["v2.0.1", "v2.0.0.10", "v2.0.0.9", "v2.0.0"]);
+    assert!(index.malformed.is_empty() && index.duplicate_versions().is_empty());
+    let newest = &index.releases[1].version;
+    let next = tagging::next_version(&index, &Component::DEFAULT, tagging::Bump::Patch, None, Some(newest));
+    assert_eq!(next.unwrap().to_string(), "2.0.0.11");
+}
+
+#[test]
+fn a_component_matching_no_tag_is_reported_with_near_misses() {
+    let mut f = Fake::default();
+    f.release("api-v1.0.0", 1)
+        .release("lib-1.0.0", 2)
+        .release("Lib_v1.1.0", 3)
+        .release("libra-2.0", 3)
+        .release("docs-1", 4)
+        .release("nightly", 4);
+    let cfg = config(
+        "[components.api]\nprefix = 'api-v'\n[components.lib]\nprefix = 'lib-v'\n[components.ui]\nprefix = 'ui-v'\n",
+    );
+    let index = Index::build(f.tags.clone(), &cfg);
+    let unmatched = index.unmatched_components();
+    let shown: Vec<(&str, Vec<&str>)> = unmatched
+        .iter()
+        .map(|u| (u.component.name().unwrap(), u.near.iter().map(|t| t.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        shown,
+        [("lib", vec!["lib-1.0.0", "Lib_v1.1.0", "libra-2.0"]), ("ui", vec![])]
+    );
+    assert_eq!(unmatched[0].pattern, r"^lib\-v(?P<version>[0-9].*)$");
+    assert_eq!(index.no_release_matches(), None, "api has releases");
+}
+
+#[test]
+fn tags_without_any_release_name_the_pattern_setting() {
+    let mut f = Fake::default();
+    f.release("rel-2024.01", 1).release("build-7", 2);
+    let index = Index::build(f.tags.clone(), &Config::defaults());
+    let pattern = index.no_release_matches().expect("tags exist, none is a release");
+    assert!(pattern.contains("(?P<version>"), "{pattern}");
+    let empty = Index::build(Vec::new(), &Config::defaults());
+    assert_eq!(
+        empty.no_release_matches(),
+        None,
+        "no tags at all is not a pattern problem"
+    );
+}

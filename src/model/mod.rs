@@ -9,6 +9,7 @@ pub mod release;
 mod state;
 mod time;
 pub mod trailers;
+mod version;
 pub mod window;
 
 pub use names::{Component, EnvName, NameError, Oid, TagName, escape_invalid_utf8 as names_escape, is_valid_tag_name};
@@ -17,6 +18,7 @@ pub use release::{Release, ReleaseScheme, TagClass};
 pub use state::{Head, RepoState};
 pub use time::Timestamp;
 pub use trailers::Trailer;
+pub use version::Version;
 
 /// Who did something, as git records it (name and email, unmodified).
 #[derive(Debug, Clone, PartialEq, Eq)]

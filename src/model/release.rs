@@ -26,9 +26,9 @@ pub struct ReleaseScheme {
 pub enum TagClass {
     Release {
         component: Component,
-        version: semver::Version,
+        version: super::Version,
     },
-    /// Matched a release pattern, but the version is not valid semver.
+    /// Matched a release pattern, but the version is neither semver nor four-part numeric.
     Malformed {
         component: Component,
         version: String,
@@ -82,7 +82,7 @@ impl Classifier<'_> {
                 continue;
             };
             let v = &name[start..end];
-            return match semver::Version::parse(v) {
+            return match super::Version::parse(v) {
                 Ok(version) => TagClass::Release {
                     component: p.component.clone(),
                     version,
@@ -103,7 +103,7 @@ impl Classifier<'_> {
 pub struct Release {
     pub entry: TagEntry,
     pub component: Component,
-    pub version: semver::Version,
+    pub version: super::Version,
 }
 
 impl Release {

@@ -37,6 +37,40 @@ pub fn ledger(state: &RepoState, index: &Index, problems: &[Problem]) -> Vec<(St
             None,
         ));
     }
+    if let Some(pattern) = index.no_release_matches() {
+        out.push((
+            format!(
+                "{} tag{} exist but none is a release: none matches the release pattern{}",
+                index.other.len(),
+                if index.other.len() == 1 { "" } else { "s" },
+                if pattern.is_empty() { " (it is empty)".to_owned() } else { format!(" `{}`", sanitize::line(pattern)) }
+            ),
+            Some(format!(
+                "if your releases are tagged differently (such as {}), set [release] pattern or [components.<name>] in rollback.toml (docs/configuration.md)",
+                sample(&index.other.iter().take(2).map(|t| t.as_str()).collect::<Vec<_>>())
+            )),
+        ));
+    }
+    for u in index.unmatched_components() {
+        let name = u.component.name().unwrap_or_default();
+        let near: Vec<&str> = u.near.iter().map(|t| t.as_str()).collect();
+        out.push((
+            format!(
+                "component `{}` matches no tag (pattern `{}`){}",
+                sanitize::line(name),
+                sanitize::line(&u.pattern),
+                if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("; similar tags: {}", sample(&near))
+                }
+            ),
+            Some(format!(
+                "check [components.{}] prefix or pattern in rollback.toml",
+                sanitize::line(name)
+            )),
+        ));
+    }
     for group in index.duplicate_versions() {
         let names: Vec<&str> = group.iter().map(|i| index.releases[*i].entry.name.as_str()).collect();
         out.push((
@@ -92,4 +126,72 @@ pub fn other_tags(index: &Index) -> Option<String> {
         if names.len() == 1 { "" } else { "s" },
         sample(&names)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::model::{Head, Oid, TagEntry, TagName};
+
+    fn state(tags: Vec<TagEntry>) -> RepoState {
+        RepoState {
+            git_dir: ".git".into(),
+            workdir: None,
+            shallow: false,
+            operation: None,
+            head: Head::Detached(Oid::parse(&"1".repeat(40)).unwrap()),
+            branches: Vec::new(),
+            remote_head: None,
+            tags,
+        }
+    }
+
+    fn tags(names: &[&str]) -> Vec<TagEntry> {
+        names
+            .iter()
+            .map(|n| TagEntry {
+                name: TagName::new(*n),
+                target: Oid::parse(&"2".repeat(40)).unwrap(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tags_that_are_no_releases_name_the_pattern_setting() {
+        let t = tags(&["rel-2024.01", "build-7"]);
+        let index = Index::build(t.clone(), &Config::defaults());
+        let w = ledger(&state(t), &index, &[]);
+        assert!(
+            w[0].0
+                .starts_with("2 tags exist but none is a release: none matches the release pattern `^v?"),
+            "{w:?}"
+        );
+        let hint = w[0].1.as_deref().unwrap();
+        assert!(
+            hint.contains("such as rel-2024.01, build-7") && hint.contains("[release] pattern"),
+            "{hint}"
+        );
+    }
+
+    #[test]
+    fn a_component_without_tags_shows_its_near_misses() {
+        let t = tags(&["lib-1.0.0", "v1.0.0"]);
+        let config = Config::parse(
+            "[components.lib]\nprefix = 'lib-v'\n",
+            std::path::Path::new("rollback.toml"),
+        )
+        .unwrap();
+        let index = Index::build(t.clone(), &config);
+        let w = ledger(&state(t), &index, &[]);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(
+            w[0].0,
+            r"component `lib` matches no tag (pattern `^lib\-v(?P<version>[0-9].*)$`); similar tags: lib-1.0.0"
+        );
+        assert_eq!(
+            w[0].1.as_deref(),
+            Some("check [components.lib] prefix or pattern in rollback.toml")
+        );
+    }
 }

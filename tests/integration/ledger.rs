@@ -204,6 +204,55 @@ fn limit_all_and_component_filters() {
     let status = run_in(&mono, &["status", "--json", "--component", "web"]).json();
     assert_eq!(status["environments"].as_array().unwrap().len(), 1);
     assert_eq!(status["environments"][0]["live"]["tag"], "web/v2.0.0");
+
+    // Releases of another component than --component's are refused, for every pair command.
+    for cmd in ["check", "plan"] {
+        let other = run_in(
+            &mono,
+            &[cmd, "--component", "api", "--from", "web/v2.1.0", "--to", "web/v2.0.0"],
+        );
+        assert_eq!(other.code, 2, "{cmd}: {}", other.stderr);
+        assert!(
+            other
+                .stderr
+                .starts_with("error: web/v2.1.0 is a release of component `web`, not of component `api`"),
+            "{}",
+            other.stderr
+        );
+        assert!(
+            other
+                .stderr
+                .contains("hint: name releases of the component given with --component")
+        );
+    }
+    let default = run_in(&mono, &["check", "--component", "web", "--to", "v0.9.0"]);
+    let both = run_in(
+        &mono,
+        &[
+            "plan",
+            "--component",
+            "web",
+            "--from",
+            "api-v1.1.0",
+            "--to",
+            "api-v1.0.0",
+        ],
+    );
+    assert_eq!(both.code, 2);
+    assert!(
+        both.stderr
+            .contains("api-v1.1.0 is a release of component `api`, not of component `web`"),
+        "{}",
+        both.stderr
+    );
+    assert_eq!(default.code, 2);
+    assert!(
+        default
+            .stderr
+            .contains("web/v2.0.0 and v0.9.0 are releases of different components"),
+        "{}",
+        default.stderr
+    );
 }
 
 #[test]

@@ -66,9 +66,6 @@ pub fn run(ctx: &Context, args: &ReleasesArgs) -> CommandResult {
             ctx.out.status("No release tags found.");
             ctx.out
                 .hint("create the first release with: git tag -a v0.1.0 -m \"Release v0.1.0\"");
-            if !loaded.index.other.is_empty() {
-                ctx.out.hint("if your releases are tagged differently, set [release] pattern in rollback.toml (docs/configuration.md)");
-            }
         }
         return Ok(());
     }
