@@ -421,11 +421,7 @@ impl Reader {
                 behind: count(remote_tip, from_oid(tip))?,
             });
         }
-        let last_fetch = std::fs::metadata(repo.common_dir().join("FETCH_HEAD"))
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| Timestamp::utc(d.as_secs() as i64));
+        let last_fetch = last_fetch(repo.common_dir());
         Ok(RepoFacts {
             dirty,
             upstream,
@@ -433,6 +429,37 @@ impl Reader {
             has_remotes: !repo.remote_names().is_empty(),
         })
     }
+}
+
+/// When this clone last heard from a remote: `FETCH_HEAD` (written by every fetch and pull)
+/// or the newest remote-tracking reflog (written by `git clone`, which leaves no `FETCH_HEAD`,
+/// and by fetches that update a remote-tracking branch), whichever is newer.
+fn last_fetch(common: &std::path::Path) -> Option<Timestamp> {
+    fn newest(dir: &std::path::Path, depth: usize) -> Option<std::time::SystemTime> {
+        let entries = std::fs::read_dir(dir).ok()?;
+        entries
+            .flatten()
+            .filter_map(|e| {
+                let kind = e.file_type().ok()?;
+                if kind.is_dir() && depth > 0 {
+                    newest(&e.path(), depth - 1)
+                } else if kind.is_file() {
+                    e.metadata().ok()?.modified().ok()
+                } else {
+                    None
+                }
+            })
+            .max()
+    }
+    let fetch_head = std::fs::metadata(common.join("FETCH_HEAD"))
+        .and_then(|m| m.modified())
+        .ok();
+    // Remote names and branch names may hold slashes; 8 levels is deeper than any real one.
+    let tracking = newest(&common.join("logs/refs/remotes"), 8);
+    fetch_head
+        .max(tracking)
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| Timestamp::utc(d.as_secs() as i64))
 }
 
 /// The path from `live` down to `target` through `parents` (the commits of `target..live`):

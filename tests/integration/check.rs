@@ -480,3 +480,32 @@ fn the_work_tree_item_lists_what_git_status_lists() {
     std::fs::write(dir.join("docs/notes.md"), "new notes\n").unwrap();
     assert_eq!(same(&dir, "an unstaged edit after a reset"), 1);
 }
+
+/// `git clone` writes no FETCH_HEAD but does write the remote-tracking reflogs: a fresh clone
+/// has heard from its remote just now, and a fetch afterwards is seen through FETCH_HEAD.
+#[test]
+fn a_fresh_clone_is_not_never_fetched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clone = tmp.path().join("clone");
+    let origin = fixture("check-clean");
+    git(
+        tmp.path(),
+        &["clone", "-q", origin.to_str().unwrap(), clone.to_str().unwrap()],
+    );
+    assert!(
+        !clone.join(".git/FETCH_HEAD").exists(),
+        "the premise: clone writes no FETCH_HEAD"
+    );
+    let (_, doc) = check_json(&clone, &[]);
+    let fetch = item(&doc, "repo.fetch");
+    assert_eq!(fetch["status"], "pass", "{fetch}");
+    assert!(fetch["summary"].as_str().unwrap().starts_with("last fetch"), "{fetch}");
+
+    // Without the reflogs (core.logAllRefUpdates=false, or removed) nothing says it was fetched.
+    std::fs::remove_dir_all(clone.join(".git/logs/refs/remotes")).unwrap();
+    let (_, doc) = check_json(&clone, &[]);
+    assert_eq!(item(&doc, "repo.fetch")["status"], "warn");
+    git(&clone, &["fetch", "-q", "origin"]);
+    let (_, doc) = check_json(&clone, &[]);
+    assert_eq!(item(&doc, "repo.fetch")["status"], "pass");
+}
