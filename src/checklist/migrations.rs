@@ -271,6 +271,44 @@ fn liquibase(text: &str) -> Verdict {
     }
 }
 
+/// Whether a file that the migration globs match is a migration at all: migration directories
+/// also hold documentation, placeholders, templates and tool settings (Alembic and
+/// Flask-Migrate keep `README`, `alembic.ini`, `env.py` and `script.py.mako` beside
+/// `versions/`; Prisma keeps `migration_lock.toml`; many keep a `.gitkeep`), which are neither
+/// read nor listed. Unknown code extensions still count: they are reported as a format this
+/// tool does not read, which is the truth.
+pub fn is_migration_file(path: &str) -> bool {
+    const NOT_CODE: &[&str] = &[
+        "md", "markdown", "txt", "rst", "adoc", "org", "html", "mako", "jinja", "j2", "tmpl", "ini", "cfg", "toml",
+        "lock", "pyc", "pyo", "png", "jpg", "jpeg", "gif", "svg", "pdf", "log", "orig", "bak", "swp",
+    ];
+    const NOT_MIGRATIONS: &[&str] = &[
+        "env.py",
+        "conftest.py",
+        "Makefile",
+        "Dockerfile",
+        "LICENSE",
+        "OWNERS",
+        "CODEOWNERS",
+    ];
+    let name = file_name(path);
+    if path.split('/').any(|c| c == "__pycache__") || name.starts_with('.') || NOT_MIGRATIONS.contains(&name) {
+        return false;
+    }
+    let upper = name.to_ascii_uppercase();
+    if ["README", "CHANGELOG", "CHANGES", "NOTES"]
+        .iter()
+        .any(|p| upper.starts_with(p))
+    {
+        return false;
+    }
+    match name.rsplit_once('.') {
+        Some((_, ext)) => !NOT_CODE.contains(&ext.to_ascii_lowercase().as_str()),
+        // No extension: README, placeholders, scripts' wrappers; no migration format has none.
+        None => false,
+    }
+}
+
 /// Classifies one migration file of the live release.
 pub fn classify(path: &str, text: &str, live_files: &[String]) -> Verdict {
     let name = file_name(path);

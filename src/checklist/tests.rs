@@ -558,3 +558,35 @@ fn files_a_partial_clone_cannot_read_are_said_never_passed_silently() {
         "only the item the file belongs to"
     );
 }
+
+#[test]
+fn files_beside_migrations_are_not_migrations() {
+    // Flask-Migrate (Alembic), Prisma, Rails, Django, sqlx and Flyway layouts.
+    for path in [
+        "migrations/README",
+        "migrations/alembic.ini",
+        "migrations/env.py",
+        "migrations/script.py.mako",
+        "migrations/versions/__pycache__/1a2b_add.cpython-312.pyc",
+        "prisma/migrations/migration_lock.toml",
+        "db/migrate/.keep",
+        "app/migrations/.gitkeep",
+        "migrations/README.md",
+        "db/migrations/NOTES.txt",
+    ] {
+        assert!(!migrations::is_migration_file(path), "{path}");
+    }
+    for path in [
+        "migrations/versions/1a2b_add_users.py",
+        "prisma/migrations/20240101_init/migration.sql",
+        "db/migrate/20240101000000_add_users.rb",
+        "app/migrations/0002_auto.py",
+        "app/migrations/__init__.py",
+        "migrations/0001_init.up.sql",
+        "src/main/resources/db/migration/V2__add.sql",
+        "db/changelog/db.changelog-master.yaml",
+        "migrations/20240101_add.js",
+    ] {
+        assert!(migrations::is_migration_file(path), "{path}");
+    }
+}

@@ -98,7 +98,7 @@ pub fn range_between(
     target: &Oid,
     tip: Option<&Oid>,
 ) -> CommandResult<RangeFacts> {
-    let is_migration = |p: &str| config.migrations.is_match(p);
+    let is_migration = |p: &str| config.migrations.is_match(p) && checklist::migrations::is_migration_file(p);
     let is_config = |p: &str| config.config_paths.is_match(p);
     Ok(reader.range_facts(&RangeRequest {
         live,
