@@ -125,6 +125,7 @@ pub fn execute(
         created_commits: Vec::new(),
         branch: branch_name.clone(),
         driver: None,
+        from_assumed: plan.from.assumed_live,
     };
     let time = who.time;
     let draft = |facts: &RollbackFacts, target: &Oid| match (&plan.strategy, &plan.restores) {

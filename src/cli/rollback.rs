@@ -53,6 +53,9 @@ pub struct Prepared {
     pub target: Side,
     pub live_evidence: String,
     pub live_from_record: bool,
+    /// No record names the live release: it is the newest stable release on the production
+    /// branch. Said in the check header, the plan, the outcome and the record.
+    pub live_assumed: bool,
     /// A target marked bad is allowed (`--allow-bad`, or confirmed in the guided flow).
     pub allow_bad: bool,
     pub production_branch: Option<String>,
@@ -78,6 +81,7 @@ impl Prepared {
         CheckView {
             environment: &self.environment,
             live: &self.live,
+            live_assumed: self.live_assumed,
             target: &self.target,
             strategy_given: self.strategy_given,
             report: &self.report,
@@ -166,6 +170,11 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         (None, None) => unreachable!("pair::resolve refuses a missing live release"),
     };
 
+    let live_assumed = req.from.is_none()
+        && status
+            .live
+            .as_ref()
+            .is_some_and(|l| matches!(l.evidence, Evidence::Branch { .. }));
     let tip = branch.map(|(_, tip)| *tip);
     let range = range_between(&loaded.config, reader, &live.commit, &target.commit, tip.as_ref())?;
     let chain = plan::chain::chain(&range);
@@ -179,6 +188,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         target,
         live_evidence,
         live_from_record,
+        live_assumed,
         allow_bad: req.allow_bad,
         production_branch,
         range,
@@ -497,10 +507,12 @@ pub fn make_plan(ctx: &Context, p: &Prepared, opts: &PlanOptions) -> CommandResu
         from: Point {
             tag: from_tag.to_owned(),
             commit: p.live.commit.to_string(),
+            assumed_live: p.live_assumed,
         },
         to: Point {
             tag: to_tag.to_owned(),
             commit: p.target.commit.to_string(),
+            assumed_live: false,
         },
         base,
         reverts: infos.iter().zip(kept.iter().map(|s| s.mainline)).collect(),

@@ -92,6 +92,8 @@ pub struct RollbackFacts {
     pub branch: Option<String>,
     /// The deployment driver that rolled back (`command`, `symlink`) and what it did.
     pub driver: Option<(String, String)>,
+    /// No record named `from` live: it was assumed (`Rollback-From-Evidence: assumed`).
+    pub from_assumed: bool,
 }
 
 /// A rollback record: `env` went from `from` back to `to`; `target` is what it points at.
@@ -109,6 +111,9 @@ pub fn rollback(
         Trailer::new("Rollback-To", to.as_str()),
         Trailer::new("Rollback-Strategy", &facts.strategy),
     ];
+    if facts.from_assumed {
+        t.push(Trailer::new("Rollback-From-Evidence", "assumed"));
+    }
     if let Some(i) = &facts.incident {
         t.push(Trailer::new("Rollback-Incident", i));
     }

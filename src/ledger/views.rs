@@ -22,6 +22,8 @@ pub struct ReleaseInfo {
     pub message: String,
     pub trailers: Vec<Trailer>,
     pub live_in: Vec<EnvName>,
+    /// The environments of `live_in` where no record says so (assumed from the branch).
+    pub assumed_live_in: Vec<EnvName>,
     pub bad_in: Vec<EnvName>,
     /// Another tag carries the same version.
     pub duplicate: bool,
@@ -68,6 +70,11 @@ pub fn release_info(resolver: &Resolver<'_>, index: usize, statuses: &[EnvStatus
         message: annotation.map(|a| a.text().into_owned()).unwrap_or_default(),
         trailers: annotation.map(|a| a.trailers()).unwrap_or_default(),
         live_in: envs(&|s| s.live.as_ref().is_some_and(|l| l.release == index)),
+        assumed_live_in: envs(&|s| {
+            s.live
+                .as_ref()
+                .is_some_and(|l| l.release == index && matches!(l.evidence, super::Evidence::Branch { .. }))
+        }),
         bad_in: envs(&|s| s.bad.contains(&index)),
         duplicate,
     }

@@ -12,6 +12,10 @@ pub const PLAN_SCHEMA: &str = "git-rollback/plan/v1";
 pub struct Point {
     pub tag: String,
     pub commit: String,
+    /// The live release was assumed (no deploy record names it): the newest stable release on
+    /// the production branch. Only on `from`; left out when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assumed_live: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,6 +17,8 @@ const DETAILS: usize = 6;
 pub struct CheckView<'a> {
     pub environment: &'a EnvName,
     pub live: &'a Side,
+    /// No record names the live release (it is the newest stable one on the production branch).
+    pub live_assumed: bool,
     pub target: &'a Side,
     pub strategy_given: bool,
     pub report: &'a Report,
@@ -71,9 +73,10 @@ pub fn human(out: &Output, v: &CheckView<'_>) -> String {
         "recommended strategy"
     };
     text.push_str(&format!(
-        "{}: {} (live) → {} (target), {} commit{}; judged for the {judged} {}\n",
+        "{}: {} ({}) → {} (target), {} commit{}; judged for the {judged} {}\n",
         v.environment,
         s.live.apply_to(sanitize::line(v.live.tag.as_str())),
+        if v.live_assumed { "assumed live" } else { "live" },
         s.version.apply_to(sanitize::line(v.target.tag.as_str())),
         v.range.total_commits,
         if v.range.total_commits == 1 { "" } else { "s" },
@@ -211,6 +214,9 @@ pub struct ConflictDto<'a> {
 pub struct SideDto<'a> {
     pub tag: &'a str,
     pub commit: &'a str,
+    /// On `from` only: no record names it live; it is assumed (left out when false).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub assumed_live: bool,
 }
 
 #[derive(Serialize)]
@@ -289,10 +295,12 @@ pub fn doc<'a>(v: &'a CheckView<'a>) -> CheckDoc<'a> {
         from: SideDto {
             tag: v.live.tag.as_str(),
             commit: v.live.commit.as_str(),
+            assumed_live: v.live_assumed,
         },
         to: SideDto {
             tag: v.target.tag.as_str(),
             commit: v.target.commit.as_str(),
+            assumed_live: false,
         },
         strategy: v.report.strategy.as_str(),
         situation: v.situation,

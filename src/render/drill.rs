@@ -185,6 +185,7 @@ pub fn doc<'a>(r: &'a DrillReport, record: Option<&'a str>, warnings: Vec<String
     let point = |p: &'a crate::drill::Point| SideDto {
         tag: p.tag.as_str(),
         commit: p.commit.as_str(),
+        assumed_live: false,
     };
     DrillDoc {
         schema: "git-rollback/drill/v1",

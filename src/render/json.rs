@@ -31,6 +31,8 @@ pub struct ReleaseDto<'a> {
     pub subject: &'a str,
     pub trailers: &'a [Trailer],
     pub live_in: Vec<&'a str>,
+    /// The environments of `live_in` where no deploy record says so: assumed from the branch.
+    pub assumed_live_in: Vec<&'a str>,
     pub bad_in: Vec<&'a str>,
     pub duplicate: bool,
     pub points_to: Option<crate::model::ObjectKind>,
@@ -50,6 +52,7 @@ impl<'a> From<&'a ReleaseInfo> for ReleaseDto<'a> {
             subject: &r.subject,
             trailers: &r.trailers,
             live_in: r.live_in.iter().map(|e| e.as_str()).collect(),
+            assumed_live_in: r.assumed_live_in.iter().map(|e| e.as_str()).collect(),
             bad_in: r.bad_in.iter().map(|e| e.as_str()).collect(),
             duplicate: r.duplicate,
             points_to: r.not_a_commit,

@@ -11,14 +11,24 @@ use crate::ui::sanitize;
 
 pub const OUTCOME_SCHEMA: &str = "git-rollback/outcome/v1";
 
+/// What a rollback's `from` was to the records: said after it when it was assumed.
+fn assumed(plan: &Plan) -> &'static str {
+    if plan.from.assumed_live {
+        " (assumed live: no deploy record)"
+    } else {
+        ""
+    }
+}
+
 fn what(plan: &Plan) -> String {
     match plan.strategy {
         Strategy::Restore => format!("restore of {} in {}", plan.from.tag, plan.environment),
         s => format!(
-            "{} rollback of {} from {} to {}",
+            "{} rollback of {} from {}{} to {}",
             s.as_str(),
             plan.environment,
             plan.from.tag,
+            assumed(plan),
             plan.to.tag
         ),
     }
@@ -148,9 +158,10 @@ pub fn outcome_human(out: &Output, plan: &Plan, push: &Push) -> String {
     let title = match plan.strategy {
         Strategy::Restore => format!("Restored {} in {}", plan.from.tag, plan.environment),
         st => format!(
-            "Rolled back {} from {} to {} ({})",
+            "Rolled back {} from {}{} to {} ({})",
             plan.environment,
             plan.from.tag,
+            assumed(plan),
             plan.to.tag,
             st.as_str()
         ),

@@ -8,7 +8,8 @@ use crate::ui::sanitize;
 fn flags(r: &ReleaseInfo) -> Vec<(String, bool)> {
     let mut f: Vec<(String, bool)> = Vec::new();
     for e in &r.live_in {
-        f.push((format!("live:{e}"), false));
+        let assumed = if r.assumed_live_in.contains(e) { "(assumed)" } else { "" };
+        f.push((format!("live:{e}{assumed}"), false));
     }
     for e in &r.bad_in {
         f.push((format!("bad:{e}"), true));

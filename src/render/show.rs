@@ -238,7 +238,15 @@ pub fn release_human(out: &Output, v: &ReleaseView<'_>) -> String {
     }
     let flag = |envs: &[crate::model::EnvName]| envs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ");
     if !i.live_in.is_empty() {
-        f.push(("live in", flag(&i.live_in)));
+        let envs: Vec<String> = i
+            .live_in
+            .iter()
+            .map(|e| match i.assumed_live_in.contains(e) {
+                true => format!("{e} (assumed: no deploy record)"),
+                false => e.to_string(),
+            })
+            .collect();
+        f.push(("live in", envs.join(", ")));
     }
     if !i.bad_in.is_empty() {
         f.push(("bad in", flag(&i.bad_in)));

@@ -529,3 +529,52 @@ fn a_read_only_repository_is_refused_with_exit_3_and_nothing_written() {
     });
     assert_eq!(refs(&dir), before);
 }
+
+/// With no deploy record the live release is the newest stable one on the production branch:
+/// every view that names it says it is assumed, and so does the rollback record.
+#[test]
+fn an_assumed_live_release_is_flagged_everywhere() {
+    let tmp = scratch("linear");
+    let dir = repo(&tmp);
+    let check = run_in(&dir, &["check"]);
+    assert!(
+        check.stdout.contains("v1.10.0 (assumed live) → v1.2.0 (target)"),
+        "{}",
+        check.stdout
+    );
+    let doc = run_in(&dir, &["check", "--json"]).json();
+    assert_eq!(doc["from"]["assumed_live"], true);
+    assert!(doc["to"].get("assumed_live").is_none());
+    let releases = run_in(&dir, &["releases", "--json", "--limit", "1"]).json();
+    assert_eq!(releases["releases"][0]["assumed_live_in"][0], "production");
+    assert!(run_in(&dir, &["releases"]).stdout.contains("live:production(assumed)"));
+    assert!(
+        run_in(&dir, &["show", "v1.10.0"])
+            .stdout
+            .contains("production (assumed: no deploy record)")
+    );
+    let plan = run_in(&dir, &["plan", "--strategy", "branch", "--json"]).json();
+    assert_eq!(plan["from"]["assumed_live"], true);
+    let run = run_in(
+        &dir,
+        &["run", "--strategy", "branch", "--reason", "checkout broken", "--yes"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("from v1.10.0 (assumed live: no deploy record) to v1.2.0"),
+        "{}",
+        run.stdout
+    );
+    let record = git(
+        &dir,
+        &["for-each-ref", "--format=%(refname:short)", "refs/tags/rollback/"],
+    );
+    let trailers = trailers_of(&dir, record.trim());
+    assert!(trailers.contains("Rollback-From-Evidence: assumed\n"), "{trailers}");
+    git(&dir, &["fsck", "--strict"]);
+
+    // Once a record says what is live, nothing is assumed.
+    let after = run_in(&dir, &["check", "--json", "--to", "v1.1.0", "--from", "v1.2.0"]).json();
+    assert!(after["from"].get("assumed_live").is_none());
+}

@@ -156,10 +156,12 @@ pub fn prepare(
         from: Point {
             tag: from.to_string(),
             commit: commit_of(from)?.to_string(),
+            assumed_live: false,
         },
         to: Point {
             tag: to.to_string(),
             commit: commit_of(to)?.to_string(),
+            assumed_live: false,
         },
         base: Some((branch_name, tip)),
         reverts: infos.iter().map(|c| (c, 1)).collect(),
