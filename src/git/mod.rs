@@ -1,6 +1,7 @@
 //! The only module that uses gix or runs the `git` executable. It reads the repository into
 //! plain data and writes objects and refs when told to; it never prints, prompts or decides.
 
+mod count;
 pub mod exec;
 pub mod export;
 mod pack;

@@ -413,7 +413,7 @@ impl Reader {
         {
             let remote_tip = r.peel_to_id()?.detach();
             let count = |from: gix::ObjectId, hide: gix::ObjectId| -> Result<usize, GitError> {
-                Ok(repo.rev_walk([from]).with_hidden([hide]).all()?.count())
+                Ok(super::count::count(repo, from, Some(hide))?.commits)
             };
             upstream = Some(Upstream {
                 name: tracking.shorten().to_string(),

@@ -7,7 +7,8 @@ use gix::objs::Kind;
 
 use super::{GitError, from_oid, time_of, to_oid};
 use crate::model::{
-    Annotation, Head, ObjectKind, ObjectSource, Oid, Person, RepoState, SourceError, TagEntry, TagName, TagObject,
+    Annotation, CommitCount, Head, ObjectKind, ObjectSource, Oid, Person, RepoState, SourceError, TagEntry, TagName,
+    TagObject,
 };
 
 /// An open repository that reads objects on demand.
@@ -306,13 +307,7 @@ impl ObjectSource for Reader {
         Ok(base.is_some_and(|b| b.detach() == from_oid(ancestor)))
     }
 
-    fn count_commits(&self, tip: &Oid, hide: Option<&Oid>) -> Result<usize, SourceError> {
-        let walk = self.repo.rev_walk([from_oid(tip)]).with_hidden(hide.map(from_oid));
-        let mut n = 0;
-        for info in walk.all()? {
-            info?;
-            n += 1;
-        }
-        Ok(n)
+    fn count_commits(&self, tip: &Oid, hide: Option<&Oid>) -> Result<CommitCount, SourceError> {
+        Ok(super::count::count(&self.repo, from_oid(tip), hide.map(from_oid))?)
     }
 }

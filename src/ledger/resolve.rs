@@ -45,8 +45,8 @@ pub struct EnvStatus {
     pub previous_stable: Option<usize>,
     /// Releases marked bad by a rollback record (and not restored), newest first.
     pub bad: Vec<usize>,
-    /// Commits on the production branch not contained in the live release.
-    pub unreleased_commits: Option<usize>,
+    /// Commits on the production branch not contained in the live release (when counted).
+    pub unreleased_commits: Option<crate::model::CommitCount>,
 }
 
 /// Something in the ledger that is wrong but not fatal; shown as a warning.

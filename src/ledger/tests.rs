@@ -110,9 +110,12 @@ impl ObjectSource for Fake {
     fn is_ancestor(&self, a: &Oid, d: &Oid) -> Result<bool, SourceError> {
         Ok(a <= d)
     }
-    fn count_commits(&self, tip: &Oid, hide: Option<&Oid>) -> Result<usize, SourceError> {
+    fn count_commits(&self, tip: &Oid, hide: Option<&Oid>) -> Result<CommitCount, SourceError> {
         let n = |o: &Oid| u32::from_str_radix(o.as_str(), 16).unwrap() as usize;
-        Ok(n(tip) - hide.map(n).unwrap_or(0))
+        Ok(CommitCount {
+            commits: n(tip) - hide.map(n).unwrap_or(0),
+            cut: false,
+        })
     }
 }
 
@@ -165,7 +168,7 @@ fn live_is_the_newest_record_and_a_rollback_marks_the_from_release_bad() {
         ["v1.3.0"]
     );
     assert_eq!(tag_of(&r, s.previous_stable).as_deref(), Some("v1.1.0"));
-    assert_eq!(s.unreleased_commits, Some(3));
+    assert_eq!(s.unreleased_commits, Some(CommitCount { commits: 3, cut: false }));
     assert!(r.problems().is_empty(), "{:?}", r.problems());
 }
 
@@ -287,7 +290,7 @@ fn only_the_records_needed_are_read() {
         fn is_ancestor(&self, a: &Oid, d: &Oid) -> Result<bool, SourceError> {
             self.0.is_ancestor(a, d)
         }
-        fn count_commits(&self, t: &Oid, h: Option<&Oid>) -> Result<usize, SourceError> {
+        fn count_commits(&self, t: &Oid, h: Option<&Oid>) -> Result<CommitCount, SourceError> {
             self.0.count_commits(t, h)
         }
     }

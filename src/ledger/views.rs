@@ -113,7 +113,7 @@ pub struct StatusInfo {
     pub live: Option<LiveInfo>,
     pub previous_stable: Option<ReleaseRef>,
     pub bad: Vec<TagName>,
-    pub unreleased_commits: Option<usize>,
+    pub unreleased_commits: Option<crate::model::CommitCount>,
     pub last_drill: Option<DrillInfo>,
 }
 

@@ -117,7 +117,15 @@ pub trait ObjectSource {
     /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor).
     fn is_ancestor(&self, ancestor: &Oid, descendant: &Oid) -> Result<bool, SourceError>;
     /// Commits reachable from `tip` but not from `hide`.
-    fn count_commits(&self, tip: &Oid, hide: Option<&Oid>) -> Result<usize, SourceError>;
+    fn count_commits(&self, tip: &Oid, hide: Option<&Oid>) -> Result<CommitCount, SourceError>;
+}
+
+/// How many commits a walk found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitCount {
+    pub commits: usize,
+    /// The walk reached the end of a shallow clone's history: `commits` is only a lower bound.
+    pub cut: bool,
 }
 
 /// A failure to read from the repository (the message says what and why).

@@ -81,7 +81,11 @@ pub struct EnvDto<'a> {
     pub live: Option<LiveDto<'a>>,
     pub previous_stable: Option<RefDto<'a>>,
     pub bad: Vec<&'a str>,
+    /// `null` when not counted, or when a shallow clone's history ends first (then
+    /// `unreleased_at_least` says how many were found).
     pub unreleased_commits: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreleased_at_least: Option<usize>,
     pub last_drill: Option<DrillDto<'a>>,
 }
 
@@ -152,7 +156,8 @@ impl<'a> From<&'a StatusInfo> for EnvDto<'a> {
             }),
             previous_stable: s.previous_stable.as_ref().map(RefDto::from),
             bad: s.bad.iter().map(|t| t.as_str()).collect(),
-            unreleased_commits: s.unreleased_commits,
+            unreleased_commits: s.unreleased_commits.filter(|c| !c.cut).map(|c| c.commits),
+            unreleased_at_least: s.unreleased_commits.filter(|c| c.cut).map(|c| c.commits),
             last_drill: s.last_drill.as_ref().map(|d| DrillDto {
                 tag: d.tag.as_str(),
                 time: d.time.rfc3339(),

@@ -93,18 +93,27 @@ pub fn blocks(out: &Output, statuses: &[StatusInfo], branch: Option<&str>, with_
                 s.dim.apply_to(sanitize::line(d.tag.as_str()))
             ));
         }
-        if let (Some(n), Some(b)) = (st.unreleased_commits, branch) {
+        if let (Some(count), Some(b)) = (st.unreleased_commits, branch) {
             let what = if st.live.is_some() {
                 "not in the live release"
             } else {
                 "in total"
             };
+            let n = count.commits;
             let plural = if n == 1 { "" } else { "s" };
-            text.push_str(&format!(
-                "{}{n} commit{plural} on {} {what}\n",
-                field("unreleased"),
-                sanitize::line(b)
-            ));
+            if count.cut {
+                text.push_str(&format!(
+                    "{}cannot tell: this shallow clone's history ends first (at least {n} commit{plural} on {} {what})\n",
+                    field("unreleased"),
+                    sanitize::line(b)
+                ));
+            } else {
+                text.push_str(&format!(
+                    "{}{n} commit{plural} on {} {what}\n",
+                    field("unreleased"),
+                    sanitize::line(b)
+                ));
+            }
         }
     }
     text
