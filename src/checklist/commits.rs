@@ -45,6 +45,18 @@ pub fn check(input: &Input<'_>) -> Vec<Item> {
     }
     let authors: BTreeSet<&str> = range.commits.iter().map(|c| c.author.name.as_str()).collect();
     let range_item = match range.total_commits {
+        n if range.history_cut.is_some() => Item::new(
+            "commits.range",
+            Status::Warn,
+            format!(
+                "cannot tell how many commits lie between {} and {}: this shallow clone's history ends at {} (at least {n} here)",
+                input.target.tag,
+                input.live.tag,
+                range.history_cut.as_ref().map_or(String::new(), |c| c.short().to_owned()),
+            ),
+        )
+        .details(list)
+        .hint("fetch the history first: git fetch --unshallow --tags"),
         0 => Item::new(
             "commits.range",
             Status::Warn,

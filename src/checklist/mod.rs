@@ -148,7 +148,7 @@ pub fn findings(input: &Input<'_>) -> Findings {
             .any(|m| m.classification == migrations::Classification::Irreversible),
         revert_conflict: revert::blocker(input),
         shallow: input.state.shallow,
-        target_not_ancestor: !input.range.target_is_ancestor,
+        target_not_ancestor: !input.range.target_is_ancestor && input.range.history_cut.is_none(),
     }
 }
 

@@ -38,7 +38,21 @@ pub fn check(input: &Input<'_>, strategy: Strategy) -> Vec<Item> {
             Some("choose another target with --to; going back to a bad release needs --allow-bad".into()),
         ));
     }
-    if !input.range.target_is_ancestor {
+    if !input.range.target_is_ancestor && input.range.history_cut.is_some() {
+        let status = if strategy == Strategy::Revert {
+            Status::Fail
+        } else {
+            Status::Warn
+        };
+        problems.push((
+            status,
+            format!(
+                "cannot tell whether {} is an ancestor of {}: this shallow clone's history ends first",
+                target.tag, live.tag
+            ),
+            Some("fetch the history first: git fetch --unshallow --tags".into()),
+        ));
+    } else if !input.range.target_is_ancestor {
         let status = if strategy == Strategy::Revert {
             Status::Fail
         } else {

@@ -44,7 +44,9 @@ pub fn check(input: &Input<'_>, strategy: Strategy) -> Item {
     let preview = input.range.revert.as_ref();
     let is_revert = strategy == Strategy::Revert;
     let Some(preview) = preview else {
-        let why = if !input.range.target_is_ancestor {
+        let why = if !input.range.target_is_ancestor && input.range.history_cut.is_some() {
+            "not computed: this shallow clone's history ends before the target"
+        } else if !input.range.target_is_ancestor {
             "not computed: the target is not an ancestor of the live release"
         } else if input.production_branch.is_none() {
             "not computed: there is no production branch to revert on"

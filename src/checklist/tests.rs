@@ -100,6 +100,7 @@ fn world() -> World {
             live: oid(2),
             target: oid(1),
             target_is_ancestor: true,
+            history_cut: None,
             commits: vec![commit(2, "Add cart", 1)],
             total_commits: 1,
             path: vec![PathCommit {

@@ -195,12 +195,21 @@ impl Reader {
         let (live, target) = (from_oid(req.live), from_oid(req.target));
         let target_is_ancestor = live == target || repo.merge_base(target, live)?.is_some_and(|b| b.detach() == target);
 
+        let shallow: std::collections::HashSet<gix::ObjectId> = repo
+            .shallow_commits()
+            .map_err(|e| GitError::other("reading the shallow file", e))?
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        let mut history_cut = None;
         let mut commits = Vec::new();
         let mut total_commits = 0;
         let mut parents: HashMap<gix::ObjectId, Vec<gix::ObjectId>> = HashMap::new();
         for info in repo.rev_walk([live]).with_hidden([target]).all()? {
             let info = info.map_err(|e| GitError::other("walking the range", e))?;
             total_commits += 1;
+            if history_cut.is_none() && shallow.contains(&info.id) {
+                history_cut = Some(to_oid(&info.id));
+            }
             if commits.len() < req.commit_limit {
                 commits.push(self.commit_info(info.id, false)?);
             }
@@ -300,6 +309,7 @@ impl Reader {
             live: *req.live,
             target: *req.target,
             target_is_ancestor,
+            history_cut,
             commits,
             total_commits,
             path,

@@ -165,6 +165,9 @@ pub struct RangeFacts {
     pub live: Oid,
     pub target: Oid,
     pub target_is_ancestor: bool,
+    /// A shallow clone's history ends inside target..live (at this boundary commit): whether
+    /// the target is an ancestor and how many commits lie between cannot be told here.
+    pub history_cut: Option<Oid>,
     /// All commits in target..live, newest first (at most `limit`; `total` counts all).
     pub commits: Vec<CommitInfo>,
     pub total_commits: usize,

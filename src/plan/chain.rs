@@ -169,6 +169,7 @@ mod tests {
             live: oid(100),
             target: oid(0),
             target_is_ancestor: true,
+            history_cut: None,
             commits: vec![],
             total_commits: path.len(),
             path,

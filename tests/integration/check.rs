@@ -509,3 +509,73 @@ fn a_fresh_clone_is_not_never_fetched() {
     let (_, doc) = check_json(&clone, &[]);
     assert_eq!(item(&doc, "repo.fetch")["status"], "pass");
 }
+
+/// A shallow clone whose history ends between the two releases: ancestry and counts cannot be
+/// told, and the tool says so instead of "not an ancestor" or a wrong count.
+#[test]
+fn a_shallow_clone_cut_between_the_releases_says_cannot_tell() {
+    let tmp = scratch("shallow-cut");
+    let dir = repo(&tmp);
+    let (code, doc) = check_json(&dir, &["--to", "v1.0.0"]);
+    assert_eq!(code, 0, "branch is recommended and not blocked");
+    let target = item(&doc, "release.target");
+    assert_eq!(target["status"], "warn");
+    assert!(
+        target["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot tell whether v1.0.0 is an ancestor of v1.2.0"),
+        "{target}"
+    );
+    let range = item(&doc, "commits.range");
+    assert!(
+        range["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot tell how many commits"),
+        "{range}"
+    );
+    assert_eq!(doc["recommendation"]["strategy"], "branch");
+    assert!(
+        doc["recommendation"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("shallow clone"),
+        "{doc}"
+    );
+    let (code, doc) = check_json(&dir, &["--to", "v1.0.0", "--strategy", "revert"]);
+    assert_eq!(code, 1, "a revert of a range this clone cannot see is blocked");
+    assert_eq!(item(&doc, "release.target")["status"], "fail");
+
+    // git cannot see the ancestry in this clone either (in the origin, v1.0.0 is an ancestor).
+    assert!(
+        std::process::Command::new("git")
+            .args(["merge-base", "--is-ancestor", "v1.0.0", "v1.2.0"])
+            .current_dir(&dir)
+            .status()
+            .unwrap()
+            .code()
+            == Some(1)
+    );
+
+    let production = run_in(&dir, &["status", "--json"]).json();
+    assert_eq!(
+        production["environments"][0]["unreleased_commits"], 1,
+        "v1.2.0..main is whole"
+    );
+    // Once a record says v1.0.0 is live, the unreleased count runs into the boundary.
+    let r = run_in(&dir, &["deployed", "v1.0.0", "--allow-off-branch"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let status = run_in(&dir, &["status", "--json"]).json();
+    let env = &status["environments"][0];
+    assert_eq!(env["unreleased_commits"], serde_json::Value::Null, "{status}");
+    assert_eq!(env["unreleased_at_least"], 2);
+    let human = run_in(&dir, &["status"]);
+    assert!(
+        human
+            .stdout
+            .contains("cannot tell: this shallow clone's history ends first"),
+        "{}",
+        human.stdout
+    );
+}
