@@ -94,13 +94,15 @@ impl Prepared {
 }
 
 /// What lies between the `target` and `live` commits (and, with `tip`, after `live` on the
-/// production branch), with the config's migration and config globs.
+/// production branch), with the config's migration and config globs; the config files' diffs
+/// only when `config_diffs` (the views that show them: JSON, `-v`, the report).
 pub fn range_between(
     config: &Config,
     reader: &Reader,
     live: &Oid,
     target: &Oid,
     tip: Option<&Oid>,
+    config_diffs: bool,
 ) -> CommandResult<RangeFacts> {
     let is_migration = |p: &str| config.migrations.is_match(p) && checklist::migrations::is_migration_file(p);
     let is_config = |p: &str| config.config_paths.is_match(p);
@@ -111,6 +113,7 @@ pub fn range_between(
         is_migration: &is_migration,
         is_config: &is_config,
         commit_limit: COMMIT_LIMIT,
+        config_diffs,
     })?)
 }
 
@@ -176,7 +179,15 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
             .as_ref()
             .is_some_and(|l| matches!(l.evidence, Evidence::Branch { .. }));
     let tip = branch.map(|(_, tip)| *tip);
-    let range = range_between(&loaded.config, reader, &live.commit, &target.commit, tip.as_ref())?;
+    let config_diffs = ctx.global.json || ctx.global.verbose > 0;
+    let range = range_between(
+        &loaded.config,
+        reader,
+        &live.commit,
+        &target.commit,
+        tip.as_ref(),
+        config_diffs,
+    )?;
     let chain = plan::chain::chain(&range);
     let repo = reader.repo_facts(branch, work_tree)?;
     let production_branch = branch.map(|(n, _)| n.to_owned());

@@ -168,11 +168,13 @@ pub enum ConfigError {
 pub struct Globs {
     pub patterns: Vec<String>,
     set: globset::GlobSet,
+    /// The patterns given as `!glob`: a path they match is not matched, whatever else does.
+    exclude: globset::GlobSet,
 }
 
 impl Globs {
     pub fn is_match(&self, path: &str) -> bool {
-        self.set.is_match(path)
+        self.set.is_match(path) && !self.exclude.is_match(path)
     }
 }
 
@@ -380,9 +382,13 @@ impl Config {
 
         let globs = |key: &str, u: Option<Vec<String>>, d: Option<Vec<String>>| -> Result<Globs, ConfigError> {
             let patterns = u.or(d).unwrap_or_default();
-            let mut builder = globset::GlobSetBuilder::new();
+            let (mut builder, mut exclude) = (globset::GlobSetBuilder::new(), globset::GlobSetBuilder::new());
             for p in &patterns {
-                let glob = globset::GlobBuilder::new(p)
+                let (negated, text) = match p.strip_prefix('!') {
+                    Some(rest) => (true, rest),
+                    None => (false, p.as_str()),
+                };
+                let glob = globset::GlobBuilder::new(text)
                     .literal_separator(true)
                     .build()
                     .map_err(|e| ConfigError::Glob {
@@ -391,10 +397,15 @@ impl Config {
                         value: p.clone(),
                         message: e.kind().to_string(),
                     })?;
-                builder.add(glob);
+                if negated {
+                    exclude.add(glob);
+                } else {
+                    builder.add(glob);
+                }
             }
             let set = builder.build().map_err(|e| value_err(key, e.to_string()))?;
-            Ok(Globs { patterns, set })
+            let exclude = exclude.build().map_err(|e| value_err(key, e.to_string()))?;
+            Ok(Globs { patterns, set, exclude })
         };
 
         let remote = pick(user.remote, defaults.remote);
@@ -509,6 +520,41 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("rollback.toml"))
+    }
+
+    #[test]
+    fn default_config_globs_take_configuration_not_docs_translations_or_sources() {
+        let c = Config::defaults();
+        for yes in [
+            "config/app.toml",
+            "config/database.yml",
+            "services/api/config/settings.json",
+            "conf/nginx.conf",
+            ".env",
+            ".env.production",
+            "deploy/prod.env",
+            "config.yaml",
+            "appsettings.Production.json",
+            "shop/settings.py",
+            "src/main/resources/application-prod.yml",
+        ] {
+            assert!(c.config_paths.is_match(yes), "{yes}");
+        }
+        for no in [
+            "Documentation/config/am.adoc",
+            "config/locales/en.yml",
+            "app/config/i18n/de.json",
+            "config/initializers/cors.rb",
+            "config/logo.png",
+            "src/config/mod.rs",
+            "README.md",
+            "Cargo.toml",
+        ] {
+            assert!(!c.config_paths.is_match(no), "{no}");
+        }
+        let excluded = parse("[paths]\nconfig = ['config/**', '!config/generated/**']\n").unwrap();
+        assert!(excluded.config_paths.is_match("config/a.rb"));
+        assert!(!excluded.config_paths.is_match("config/generated/a.yml"));
     }
 
     #[test]

@@ -290,7 +290,20 @@ fn a_conflict_blocks_a_revert_with_the_paths_and_recommends_a_branch() {
 
 #[test]
 fn config_diffs_binary_files_and_external_config() {
-    let (_, clean) = check_json(&fixture("check-clean"), &[]);
+    // An image under config/ is not configuration by default; with a wider glob it is, and
+    // a binary file gets no diff.
+    let (_, default) = check_json(&fixture("check-clean"), &[]);
+    let paths: Vec<&str> = default["config"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["config/app.toml"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let wide = tmp.path().join("rollback.toml");
+    std::fs::write(&wide, "[paths]\nconfig = ['config/**']\n").unwrap();
+    let (_, clean) = check_json(&fixture("check-clean"), &["--config", wide.to_str().unwrap()]);
     let config = clean["config"].as_array().unwrap();
     let logo = config.iter().find(|c| c["path"] == "config/logo.png").unwrap();
     assert_eq!(

@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> CommandResult {
     let commit = |t: &TagName| position(t).and_then(|i| resolver.release_commit(i));
     let between = match (commit(&from), commit(&to)) {
         (Some(f), Some(t)) => {
-            let range = range_between(&loaded.config, reader, &f, &t, None)?;
+            let range = range_between(&loaded.config, reader, &f, &t, None, true)?;
             let migrations = classify_all(&range);
             Between::Known {
                 range: Box::new(range),
