@@ -279,6 +279,10 @@ def timing_main(args):
     live_c = out(tmp, "rev-parse", f"{live}^{{commit}}")
     # a work tree for git revert, on its own branch so that `main` stays at the live release
     git(tmp, "checkout", "-q", "-f", "-B", "bench-git", live_c)
+    # A commit-graph of its own, as `git gc` or `git maintenance` leave one (a --shared clone's
+    # alternate has one, which git reads and gix does not).
+    git(tmp, "commit-graph", "write", "--reachable", "--no-progress")
+    git(tmp, "update-index", "-q", "--refresh")  # a fresh index, as after any git command
     cfg = config_file(os.path.join(workdir, "rollback-timing.toml"))
     k = args.runs
     commits = out(tmp, "rev-list", "--first-parent", "-20", "main").splitlines()
@@ -316,7 +320,7 @@ def timing_main(args):
                     if before_git: before_git()
                     ms, rc = 0.0, 0
                     for c in theirs:
-                        m, rc1 = timed(c); ms += m; rc = max(rc, rc1)
+                        m, rc1 = c() if callable(c) else timed(c); ms += m; rc = max(rc, rc1)
                     g.append(ms); grc.add(rc)
         mo, mg = statistics.median(o), statistics.median(g)
         print(f"| {label} | {mo:.1f} | {mg:.1f} | {mo / mg:.2f} | {sorted(orc)}, {sorted(grc)} |")
@@ -341,9 +345,28 @@ def timing_main(args):
     print("|---|---:|---:|---:|---|")
     compare("run --strategy revert, 20 commits vs git revert -m 1 of them", [ours_cmd], [git_cmd],
             before_ours=reset_ours, before_git=reset_git)
+    reset_ours(); reset_git()  # the rest is timed with main at the live release again
     describe = [GIT, "-C", tmp, "describe", "--tags", "--abbrev=0", "main"]
     compare("status vs git describe --tags --abbrev=0", [base + ["status"]], [describe])
     compare("releases vs git describe --tags --abbrev=0", [base + ["releases"]], [describe])
+    # The issue's yardstick for an adjacent check: git log + git diff --name-status + the
+    # `git merge-tree` chain of the same reverts (what git needs to answer "does the revert
+    # apply, and where does it land").
+    doc = json.loads(subprocess.run(base + ["check", "--json", "--from", live, "--to", target],
+                                    capture_output=True, text=True, env=ENV).stdout)
+    rev = doc.get("revert") or {}
+    chain = {"reverts": [{"commit": c, "mainline": m} for c, m in zip(rev.get("commits", []), rev.get("mainlines", []))]}
+
+    def merge_tree_chain():
+        t0 = time.perf_counter()
+        tree, note = replay_merge_tree(tmp, chain)
+        return (time.perf_counter() - t0) * 1000, 0 if tree else 1
+
+    compare(f"check {live} → {target} (adjacent) vs git log + git diff --name-status + the merge-tree chain "
+            f"of its {len(chain['reverts'])} reverts",
+            [base + ["check", "--from", live, "--to", target]],
+            [[GIT, "-C", tmp, "log", f"{target}..{live}"],
+             [GIT, "-C", tmp, "diff", "--name-status", target, live], merge_tree_chain])
     for lbl, tgt in (("adjacent", target), ("ten releases apart", far)):
         compare(f"check {live} → {tgt} ({lbl}) vs git log + git diff --name-status",
                 [base + ["check", "--from", live, "--to", tgt]],

@@ -94,6 +94,23 @@ impl Graph<'_> {
 /// walk ends when only hidden commits are queued and none is newer than the oldest counted
 /// one, after `SLOP` more.
 pub fn count(repo: &gix::Repository, tip: ObjectId, hide: Option<ObjectId>) -> Result<CommitCount, GitError> {
+    let w = walk(repo, tip, hide)?;
+    Ok(CommitCount {
+        commits: w.commits.len(),
+        cut: w.cut,
+    })
+}
+
+/// The commits of `hide..tip`, newest commit date first (as `git log` lists them).
+pub struct Walked {
+    /// Each commit with its parents (none for a shallow boundary).
+    pub commits: Vec<(ObjectId, Vec<ObjectId>)>,
+    /// A shallow boundary commit is among them: the history goes on beyond this clone's.
+    pub cut: bool,
+}
+
+/// The walk behind [`count`], keeping the commits.
+pub fn walk(repo: &gix::Repository, tip: ObjectId, hide: Option<ObjectId>) -> Result<Walked, GitError> {
     let shallow: HashSet<ObjectId> = repo
         .shallow_commits()
         .map_err(|e| GitError::other("reading the shallow file", e))?
@@ -135,6 +152,7 @@ pub fn count(repo: &gix::Repository, tip: ObjectId, hide: Option<ObjectId>) -> R
     }
     paint(&mut g, &mut queue, &mut interesting, tip, INTERESTING)?;
     let (mut commits, mut oldest_counted, mut slop) = (0usize, i64::MAX, SLOP);
+    let mut order: Vec<ObjectId> = Vec::new();
     while let Some(&(time, id)) = queue.peek() {
         if interesting == 0 && time < oldest_counted {
             if slop == 0 {
@@ -151,6 +169,7 @@ pub fn count(repo: &gix::Repository, tip: ObjectId, hide: Option<ObjectId>) -> R
             if !node.counted {
                 node.counted = true;
                 commits += 1;
+                order.push(id);
                 oldest_counted = oldest_counted.min(time);
             }
         } else if node.counted {
@@ -164,8 +183,18 @@ pub fn count(repo: &gix::Repository, tip: ObjectId, hide: Option<ObjectId>) -> R
             paint(&mut g, &mut queue, &mut interesting, p, flag)?;
         }
     }
-    let cut = g.nodes.iter().any(|(id, n)| n.counted && g.shallow.contains(id));
-    Ok(CommitCount { commits, cut })
+    let mut out = Walked {
+        commits: Vec::with_capacity(commits),
+        cut: false,
+    };
+    for id in order {
+        let node = &g.nodes[&id];
+        if node.counted {
+            out.cut |= g.shallow.contains(&id);
+            out.commits.push((id, node.parents.clone()));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

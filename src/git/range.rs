@@ -224,16 +224,15 @@ impl Reader {
         let mut commits = Vec::new();
         let mut total_commits = 0;
         let mut parents: HashMap<gix::ObjectId, Vec<gix::ObjectId>> = HashMap::new();
-        for info in repo.rev_walk([live]).with_hidden([target]).all()? {
-            let info = info.map_err(|e| GitError::other("walking the range", e))?;
+        for (id, parent_ids) in super::count::walk(repo, live, Some(target))?.commits {
             total_commits += 1;
-            if history_cut.is_none() && shallow.contains(&info.id) {
-                history_cut = Some(to_oid(&info.id));
+            if history_cut.is_none() && shallow.contains(&id) {
+                history_cut = Some(to_oid(&id));
             }
             if commits.len() < req.commit_limit {
-                commits.push(self.commit_info(info.id, false)?);
+                commits.push(self.commit_info(id, false)?);
             }
-            parents.insert(info.id, info.parent_ids.to_vec());
+            parents.insert(id, parent_ids);
         }
         let path = if target_is_ancestor {
             self.path_commits(&path_to(live, target, &parents), target)?
@@ -245,17 +244,16 @@ impl Reader {
         let mut later = Vec::new();
         let mut later_total = 0;
         if let Some(tip) = req.tip {
-            for info in repo.rev_walk([from_oid(tip)]).with_hidden([live]).all()? {
-                let info = info.map_err(|e| GitError::other("walking the production branch", e))?;
+            for (id, _) in super::count::walk(repo, from_oid(tip), Some(live))?.commits {
                 later_total += 1;
                 if later_total <= req.commit_limit {
-                    later.push(self.commit_info(info.id, true)?);
+                    later.push(self.commit_info(id, true)?);
                 } else {
                     // Older ones only matter when they revert something: look at the raw bytes
                     // first, decode only those.
-                    let raw = repo.find_object(info.id)?;
+                    let raw = repo.find_object(id)?;
                     if raw.data.windows(20).any(|w| w == b"This reverts commit ") {
-                        later.push(self.commit_info(info.id, false)?);
+                        later.push(self.commit_info(id, false)?);
                     }
                 }
             }
