@@ -185,8 +185,10 @@ pub fn execute(
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let keep = |p: &str| plan.keep_ours.iter().any(|k| k == p);
+        let keep_ours: crate::git::KeepOurs<'_> = (!plan.keep_ours.is_empty()).then_some(&keep);
         let reverted = reader
-            .revert_commits(&onto, &commits, who)?
+            .revert_commits(&onto, &commits, who, keep_ours)?
             .map_err(|(commit, paths)| ApplyError::Conflict { commit, paths })?;
         if let Some(expected) = &plan.expected_tree
             && expected != reverted.tree.as_str()

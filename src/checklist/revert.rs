@@ -19,7 +19,7 @@ pub fn blocker(input: &Input<'_>) -> Option<String> {
         ));
     }
     match (&r.conflict, &r.landing) {
-        (Some((commit, paths)), _) => Some(conflict_summary(commit, paths, branch)),
+        (Some((commit, paths)), _) => Some(conflict_summary(input, commit, paths, branch)),
         (None, Some(l)) if !l.differs.is_empty() => Some(format!(
             "the reverts would not land on {}: {} file{} would differ ({})",
             input.target.tag,
@@ -31,9 +31,19 @@ pub fn blocker(input: &Input<'_>) -> Option<String> {
     }
 }
 
-fn conflict_summary(commit: &crate::model::Oid, paths: &[String], branch: &str) -> String {
+/// Whether every conflicting path is release bookkeeping (`[paths] bookkeeping`).
+pub fn only_bookkeeping(input: &Input<'_>, paths: &[String]) -> bool {
+    !paths.is_empty() && paths.iter().all(|p| input.config.bookkeeping.is_match(p))
+}
+
+fn conflict_summary(input: &Input<'_>, commit: &crate::model::Oid, paths: &[String], branch: &str) -> String {
+    let only = if only_bookkeeping(input, paths) {
+        " (only release bookkeeping: --keep-ours keeps the tip's side of those files)"
+    } else {
+        ""
+    };
     format!(
-        "reverting {} conflicts on {branch} in {}",
+        "reverting {} conflicts on {branch} in {}{only}",
         commit.short(),
         some(paths, NAMED)
     )
@@ -87,7 +97,7 @@ pub fn check(input: &Input<'_>, strategy: Strategy) -> Item {
     }
     match (&preview.conflict, &preview.landing) {
         (Some((commit, paths)), _) => {
-            let summary = conflict_summary(commit, paths, branch);
+            let summary = conflict_summary(input, commit, paths, branch);
             details.extend(paths.iter().cloned());
             if is_revert {
                 Item::new(id, Status::Fail, summary).details(details).hint(
@@ -128,30 +138,53 @@ pub fn check(input: &Input<'_>, strategy: Strategy) -> Item {
             } else {
                 format!(" with {branch}'s later commits kept")
             };
+            // Files kept as the tip has them are said once, below, not also as files to review.
+            let review: Vec<String> = landing
+                .as_ref()
+                .map(|l| {
+                    l.unresolved
+                        .iter()
+                        .filter(|p| !preview.kept_ours.contains(p))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
             let lands = match landing {
-                Some(l) if l.unresolved.is_empty() => format!(" and lands on {}{later}", input.target.tag),
-                Some(l) => {
+                Some(_) if review.is_empty() => format!(" and lands on {}{later}", input.target.tag),
+                Some(_) => {
                     details.push(format!(
                         "where later commits on {branch} changed the same lines, review the result: {}",
-                        some(&l.unresolved, NAMED)
+                        some(&review, NAMED)
                     ));
                     format!(
                         " and lands on {}{later} except {} file{} to review",
                         input.target.tag,
-                        l.unresolved.len(),
-                        plural(l.unresolved.len())
+                        review.len(),
+                        plural(review.len())
                     )
                 }
                 None => String::new(),
             };
+            let kept = if preview.kept_ours.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", keeping {branch}'s side of release bookkeeping ({})",
+                    some(&preview.kept_ours, NAMED)
+                )
+            };
             let status = match landing {
-                Some(l) if !l.unresolved.is_empty() => Status::Warn,
+                Some(_) if !review.is_empty() => Status::Warn,
+                _ if !preview.kept_ours.is_empty() => Status::Warn,
                 _ => Status::Pass,
             };
             Item::new(
                 id,
                 judged(status),
-                format!("reverting {n} commit{} on {branch} applies cleanly{lands}", plural(n)),
+                format!(
+                    "reverting {n} commit{} on {branch} applies cleanly{lands}{kept}",
+                    plural(n)
+                ),
             )
             .details(details)
         }

@@ -124,6 +124,7 @@ fn world() -> World {
                 tree: Some(oid(77)),
                 landing: None,
                 missing: Vec::new(),
+                kept_ours: Vec::new(),
             }),
         },
         env: EnvName::parse("production").unwrap(),
@@ -250,6 +251,7 @@ fn a_predicted_conflict_fails_only_a_revert() {
         tree: None,
         landing: None,
         missing: Vec::new(),
+        kept_ours: Vec::new(),
     });
     let r = report(&w, Strategy::Revert);
     let preview = item(&r, "revert.preview");

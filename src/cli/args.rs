@@ -270,6 +270,10 @@ pub struct TargetArgs {
     /// Allow a target marked bad by an earlier rollback
     #[arg(long)]
     pub allow_bad: bool,
+    /// Where a revert conflicts only in release bookkeeping (version files, lockfiles,
+    /// changelogs: [paths] bookkeeping), keep the production branch's side of those files
+    #[arg(long)]
+    pub keep_ours: bool,
 }
 
 /// How the strategy is carried out.

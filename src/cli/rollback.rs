@@ -35,6 +35,9 @@ pub struct Request {
     /// `--commit`: revert only these commits of the range (ids or unique prefixes); the
     /// preview is of exactly these.
     pub commits: Vec<String>,
+    /// `--keep-ours`: where a revert's only conflicts are release bookkeeping, keep the
+    /// production tip's side of those files (also `[revert] keep-ours`).
+    pub keep_ours: bool,
 }
 
 /// Everything computed for a request.
@@ -73,6 +76,8 @@ pub struct Prepared {
     pub migrations: Vec<Migration>,
     /// Whether the strategy was asked for (else the recommended one was judged).
     pub strategy_given: bool,
+    /// Bookkeeping conflicts resolved with the tip's side (`--keep-ours` or config).
+    pub keep_ours: bool,
 }
 
 impl Prepared {
@@ -201,6 +206,7 @@ pub fn prepare(ctx: &Context, req: &Request) -> CommandResult<Prepared> {
         live_from_record,
         live_assumed,
         allow_bad: req.allow_bad,
+        keep_ours: req.keep_ours || loaded.config.keep_ours,
         production_branch,
         range,
         chain,
@@ -289,7 +295,10 @@ impl Prepared {
         steps: &[RevertStep],
     ) -> CommandResult<crate::model::range::RevertPreview> {
         let whole = commits.is_empty().then_some((&self.live.commit, &self.target.commit));
-        Ok(reader.revert_preview(tip, steps, whole, true)?)
+        let config = &self.loaded.config;
+        let bookkeeping = |p: &str| config.bookkeeping.is_match(p);
+        let keep: crate::git::KeepOurs<'_> = self.keep_ours.then_some(&bookkeeping);
+        Ok(reader.revert_preview(tip, steps, whole, true, keep)?)
     }
 
     /// The checklist's input: the facts read once by `prepare`.
@@ -572,6 +581,7 @@ impl From<&crate::cli::args::TargetArgs> for Request {
             situation: t.situation,
             allow_bad: t.allow_bad,
             commits: Vec::new(),
+            keep_ours: t.keep_ours,
         }
     }
 }

@@ -36,6 +36,7 @@ struct RawConfig {
     records: Option<RawRecords>,
     branches: Option<RawBranches>,
     paths: Option<RawPaths>,
+    revert: Option<RawRevert>,
     checks: Option<RawChecks>,
     drill: Option<RawDrill>,
     policy: Option<RawPolicy>,
@@ -126,6 +127,13 @@ struct RawPaths {
     migrations: Option<Vec<String>>,
     config: Option<Vec<String>>,
     external_config: Option<Vec<String>>,
+    bookkeeping: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRevert {
+    keep_ours: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -199,6 +207,11 @@ pub struct Config {
     pub migrations: Globs,
     pub config_paths: Globs,
     pub external_config: Globs,
+    /// Release bookkeeping: version files, lockfiles, changelogs, release notes.
+    pub bookkeeping: Globs,
+    /// `[revert] keep-ours`: a revert whose only conflicts are in bookkeeping files keeps the
+    /// production tip's side of them (as `--keep-ours`).
+    pub keep_ours: bool,
     pub checks: CheckOverrides,
     pub drill: DrillCommands,
 }
@@ -449,6 +462,13 @@ impl Config {
             migrations: globs("paths.migrations", up.migrations, dp.migrations)?,
             config_paths: globs("paths.config", up.config, dp.config)?,
             external_config: globs("paths.external-config", up.external_config, dp.external_config)?,
+            bookkeeping: globs("paths.bookkeeping", up.bookkeeping, dp.bookkeeping)?,
+            keep_ours: user
+                .revert
+                .as_ref()
+                .and_then(|r| r.keep_ours)
+                .or(defaults.revert.as_ref().and_then(|r| r.keep_ours))
+                .unwrap_or(false),
             checks: {
                 let c = user.checks.unwrap_or_default();
                 CheckOverrides {

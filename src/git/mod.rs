@@ -20,7 +20,7 @@ pub use pack::{NewObjects, PackFiles, pack_dir, pack_files};
 pub use push::{push_command, push_refs};
 pub use range::PendingStatus;
 pub use read::{Reader, open, open_isolated};
-pub use revert::Reverted;
+pub use revert::{KeepOurs, Reverted};
 pub use write::{apply_refs, create_tags, ref_dirs};
 
 /// Errors of the Git layer, by condition.

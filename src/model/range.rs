@@ -150,6 +150,9 @@ pub struct RevertPreview {
     /// Objects the merges need that this clone lacks even after fetching them: the preview
     /// was not computed (`tree` and `conflict` are `None`).
     pub missing: Vec<MissingObject>,
+    /// Files whose conflicts were resolved by keeping the production tip's side (release
+    /// bookkeeping, with `--keep-ours`); the landing allows differences only there.
+    pub kept_ours: Vec<String>,
 }
 
 impl RevertPreview {

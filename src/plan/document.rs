@@ -101,6 +101,10 @@ pub struct Plan {
     pub empty: Vec<String>,
     /// The tree the reverts must produce (from the in-memory preview).
     pub expected_tree: Option<String>,
+    /// Release bookkeeping files whose revert conflicts keep the production tip's side
+    /// (`--keep-ours`); applying resolves exactly these paths so (left out when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep_ours: Vec<String>,
     /// Every ref the operation relies on or writes, with its expected value.
     pub expect: Vec<Expect>,
     /// For a restore: the rollback record it undoes.

@@ -158,6 +158,7 @@ pub fn plan(i: &PlanInput<'_>) -> Result<Plan, PlanError> {
 
     let mut reverts = Vec::new();
     let mut expected_tree = None;
+    let mut keep_ours = Vec::new();
     if matches!(s, Strategy::Revert | Strategy::Restore) {
         if let Some(p) = i.preview {
             if !p.missing.is_empty() {
@@ -182,6 +183,7 @@ pub fn plan(i: &PlanInput<'_>) -> Result<Plan, PlanError> {
                 });
             }
             expected_tree = p.tree.map(|t| t.to_string());
+            keep_ours = p.kept_ours.clone();
         }
         if i.reverts.is_empty() {
             return Err(PlanError::NothingToRevert);
@@ -313,6 +315,7 @@ pub fn plan(i: &PlanInput<'_>) -> Result<Plan, PlanError> {
         skipped: i.skipped.iter().map(|c| c.to_string()).collect(),
         empty: i.empty.iter().map(|c| c.to_string()).collect(),
         expected_tree,
+        keep_ours,
         expect,
         restores: i.restores.clone(),
         reason: i.reason.clone(),

@@ -322,3 +322,106 @@ fn without_main_or_master_the_production_branch_is_the_one_origin_head_names() {
     let (_, check, err) = run_json(&dir, &["check"]);
     assert_eq!(check["revert"]["onto"], commit_of(&dir, "trunk"), "{err}");
 }
+
+/// A release whose newest commit is its version bump, with main on to the next bump: the revert
+/// conflicts only in release bookkeeping. The checklist says so and recommends branch naming the
+/// files; `--keep-ours` reverts anyway, keeping main's side of exactly those files, and the
+/// result is git merge-tree's on every path it resolves.
+#[test]
+fn a_release_bump_that_conflicts_is_bookkeeping_and_keep_ours_reverts_the_rest() {
+    let tmp = scratch("release-bump");
+    let dir = repo(&tmp);
+    let (code, doc, _) = run_json(&dir, &["check"]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["recommendation"]["strategy"], "branch");
+    let reason = doc["recommendation"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("conflicts on main in CHANGELOG.md, VERSION (only release bookkeeping: --keep-ours"),
+        "{reason}"
+    );
+    let (code, _, _) = run_json(&dir, &["run", "--strategy", "revert", "--reason", "r", "--yes"]);
+    assert_eq!(code, 1, "without --keep-ours the revert conflicts");
+
+    // The referee: the defined merge conflicts in exactly the bookkeeping files.
+    let out = std::process::Command::new("git")
+        .args([
+            "merge-tree",
+            "--write-tree",
+            "--name-only",
+            "--merge-base=v1.1.0",
+            "main",
+            "v1.0.0",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the merge conflicts");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let merged = lines.next().unwrap().to_owned();
+    let conflicted: Vec<&str> = lines.take_while(|l| !l.is_empty()).collect();
+    assert_eq!(conflicted, ["CHANGELOG.md", "VERSION"]);
+
+    let plan_file = tmp.path().join("plan.json");
+    let (code, plan, err) = run_json(
+        &dir,
+        &[
+            "plan",
+            "--strategy",
+            "revert",
+            "--keep-ours",
+            "--reason",
+            "r",
+            "--out",
+            plan_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(plan["keep_ours"], serde_json::json!(["CHANGELOG.md", "VERSION"]));
+    let (code, outcome, err) = run_json(&dir, &["apply", plan_file.to_str().unwrap(), "--yes"]);
+    assert_eq!(code, 0, "{err}");
+    let branch = outcome["created"]["branches"][0]["name"].as_str().unwrap();
+    let files = |rev: &str| git(&dir, &["ls-tree", "-r", rev]);
+    let ours: Vec<String> = files(branch).lines().map(str::to_owned).collect();
+    let expected: Vec<String> = files(&merged)
+        .lines()
+        .filter(|l| !conflicted.iter().any(|c| l.ends_with(&format!("\t{c}"))))
+        .map(str::to_owned)
+        .chain(
+            files("main")
+                .lines()
+                .filter(|l| conflicted.iter().any(|c| l.ends_with(&format!("\t{c}"))))
+                .map(str::to_owned),
+        )
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let ours_sorted: Vec<String> = ours
+        .iter()
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        ours_sorted, expected,
+        "merge-tree's result with main's bookkeeping files"
+    );
+    assert!(
+        !ours.iter().any(|l| l.ends_with("\tsrc/search.py")),
+        "the release's change is reverted"
+    );
+    assert!(
+        ours.iter().any(|l| l.ends_with("\tsrc/coupons.py")),
+        "main's later work is kept"
+    );
+    assert_eq!(git(&dir, &["show", &format!("{branch}:VERSION")]), "1.2.0-dev");
+    git(&dir, &["fsck", "--strict"]);
+
+    // `[revert] keep-ours = true` does what --keep-ours does, in `run`.
+    let other = scratch("release-bump");
+    let dir2 = repo(&other);
+    let config = other.path().join("keep.toml");
+    std::fs::write(&config, "[revert]\nkeep-ours = true\n").unwrap();
+    let (branch2, _) = revert(&dir2, &["--config", config.to_str().unwrap()]);
+    assert_eq!(tree(&dir2, &branch2), tree(&dir, branch));
+}

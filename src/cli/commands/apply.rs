@@ -44,6 +44,7 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> CommandResult {
         to: Some(file.to.tag.clone()),
         strategy: Some(file.strategy),
         allow_bad: file.allow_bad,
+        keep_ours: !file.keep_ours.is_empty(),
         ..Request::default()
     };
     let prepared = rollback::prepare(ctx, &request).map_err(|e| e.hint("was this plan made in another repository?"))?;
@@ -62,7 +63,13 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> CommandResult {
         }
     }
     let options = PlanOptions {
-        commits: file.reverts.iter().map(|r| r.commit.clone()).collect(),
+        // The commits the plan chose: those it reverts and those it left out as empty there.
+        commits: file
+            .reverts
+            .iter()
+            .map(|r| r.commit.clone())
+            .chain(file.empty.iter().cloned())
+            .collect(),
         advance_branch: file.strategy == Strategy::Revert && !file.moved.is_empty(),
         reset_branch: file.strategy == Strategy::Branch && !file.moved.is_empty(),
         reason: file.reason.clone(),

@@ -133,7 +133,7 @@ pub fn prepare(
             })
     };
     let steps: Vec<RevertStep> = to_restore.iter().map(|c| RevertStep::first_parent(*c)).collect();
-    let preview = reader.revert_preview(tip, &steps, None, false)?;
+    let preview = reader.revert_preview(tip, &steps, None, false, None)?;
     let infos = reader.commits(&to_restore)?;
     let vars = [
         ("from", from.as_str()),

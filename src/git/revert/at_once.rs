@@ -124,7 +124,7 @@ pub(super) fn whole_chain_trivial(
             .iter()
             .map(|c| crate::model::range::RevertStep::first_parent(*c))
             .collect();
-        let chain = super::revert_chain(repo, onto, &steps, None, None, false)?;
+        let chain = super::revert_chain(repo, onto, &steps, None, None, false, None)?;
         assert!(chain.conflict.is_none(), "a trivial chain conflicted step by step");
         assert_eq!(
             chain.trees,

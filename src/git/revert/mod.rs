@@ -30,7 +30,13 @@ struct Chain {
     created: Vec<Oid>,
     /// Commits whose revert changed nothing (no tree pushed, no commit made).
     empty: Vec<Oid>,
+    /// Paths whose conflicts were resolved by keeping the tip's side (release bookkeeping).
+    kept: Vec<String>,
 }
+
+/// Which conflicting paths a revert may resolve by keeping the production tip's side of the
+/// whole file (release bookkeeping: version files, lockfiles, changelogs); `None`: none.
+pub type KeepOurs<'a> = Option<&'a dyn Fn(&str) -> bool>;
 
 impl Chain {
     fn tree(&self, onto: gix::ObjectId) -> gix::ObjectId {
@@ -77,6 +83,7 @@ fn revert_chain(
     known: Option<&[gix::ObjectId]>,
     author: Option<&Identity>,
     skip_empty: bool,
+    keep_ours: KeepOurs<'_>,
 ) -> Result<Chain, GitError> {
     let mut tip = from_oid(onto);
     let mut ours = repo.find_commit(tip)?.tree_id()?.detach();
@@ -89,6 +96,7 @@ fn revert_chain(
         trees: Vec::with_capacity(commits.len()),
         created: Vec::new(),
         empty: Vec::new(),
+        kept: Vec::new(),
     };
     for (i, step) in commits.iter().enumerate() {
         let id = &step.commit;
@@ -110,7 +118,28 @@ fn revert_chain(
                     current: Some("HEAD".into()),
                     other: Some(other.as_str().into()),
                 };
-                merger.merge(merge::Sides { base, ours, theirs }, labels)?
+                let sides = merge::Sides { base, ours, theirs };
+                match merger.merge(sides, labels)? {
+                    // Only bookkeeping conflicts, and keeping the tip's side is asked for: the
+                    // merge's tree with those files as the tip has them.
+                    Err(paths) if keep_ours.is_some_and(|keep| paths.iter().all(|p| keep(p))) => {
+                        let (tree, unresolved) = merger.merge_with_conflicts(sides, labels)?;
+                        let mut look = super::trees::Lookup::new(repo);
+                        let mut set = super::trees::Files::new();
+                        for path in &unresolved {
+                            let path: gix::bstr::BString = path.as_str().into();
+                            let entry = look.entry(ours, &path)?;
+                            set.insert(path, entry);
+                        }
+                        for p in unresolved {
+                            if !chain.kept.contains(&p) {
+                                chain.kept.push(p);
+                            }
+                        }
+                        Ok(super::trees::with_files(repo, tree, &set)?)
+                    }
+                    other => other,
+                }
             }
             (None, None) => unreachable!("a merger exists whenever no trees are known"),
         };
@@ -149,6 +178,7 @@ fn landing(
     onto: &Oid,
     target: &Oid,
     chain_tree: gix::ObjectId,
+    kept: &[String],
 ) -> Result<Landing, GitError> {
     let tree =
         |id: &Oid| -> Result<gix::ObjectId, GitError> { Ok(repo.find_commit(from_oid(id))?.tree_id()?.detach()) };
@@ -172,7 +202,7 @@ fn landing(
     if expected != chain_tree {
         for (path, _, _) in super::trees::changes(repo, chain_tree, expected)?.files {
             let path = path.to_str_lossy().into_owned();
-            if !unresolved.contains(&path) {
+            if !unresolved.contains(&path) && !kept.contains(&path) {
                 differs.push(path);
             }
         }
@@ -206,6 +236,7 @@ impl Reader {
         commits: &[RevertStep],
         whole: Option<(&Oid, &Oid)>,
         skip_empty: bool,
+        keep_ours: KeepOurs<'_>,
     ) -> Result<RevertPreview, GitError> {
         let repo = self.repo.clone().with_object_memory();
         let first_parents: Option<Vec<Oid>> = commits.iter().map(|s| (s.mainline == 1).then_some(s.commit)).collect();
@@ -226,20 +257,33 @@ impl Reader {
                 tree: None,
                 landing: None,
                 missing,
+                kept_ours: Vec::new(),
             });
         }
-        let (tree, conflict, empty, trees) = match at_once {
-            Some(at_once) => (Some(at_once.tree), None, Vec::new(), StepTrees::AtOnce(at_once)),
+        let (tree, conflict, empty, trees, kept_ours) = match at_once {
+            Some(at_once) => (
+                Some(at_once.tree),
+                None,
+                Vec::new(),
+                StepTrees::AtOnce(at_once),
+                Vec::new(),
+            ),
             None => {
-                let chain = revert_chain(&repo, onto, commits, None, None, skip_empty)?;
+                let chain = revert_chain(&repo, onto, commits, None, None, skip_empty, keep_ours)?;
                 let onto_tree = repo.find_commit(from_oid(onto))?.tree_id()?.detach();
                 let tree = chain.conflict.is_none().then(|| chain.tree(onto_tree));
-                (tree, chain.conflict, chain.empty, StepTrees::Built(chain.trees))
+                (
+                    tree,
+                    chain.conflict,
+                    chain.empty,
+                    StepTrees::Built(chain.trees),
+                    chain.kept,
+                )
             }
         };
         let kept: Vec<RevertStep> = commits.iter().filter(|s| !empty.contains(&s.commit)).copied().collect();
         let landing = match (tree, whole) {
-            (Some(tree), Some((live, target))) => Some(landing(&repo, live, onto, target, tree)?),
+            (Some(tree), Some((live, target))) => Some(landing(&repo, live, onto, target, tree, &kept_ours)?),
             _ => None,
         };
         if tree.is_some() {
@@ -258,6 +302,7 @@ impl Reader {
             tree: tree.map(|t| to_oid(&t)),
             landing,
             missing: Vec::new(),
+            kept_ours,
         })
     }
 
@@ -311,6 +356,7 @@ impl Reader {
         onto: &Oid,
         commits: &[RevertStep],
         who: &Identity,
+        keep_ours: KeepOurs<'_>,
     ) -> Result<Result<Reverted, (Oid, Vec<String>)>, GitError> {
         // A clean preview of exactly this revert has every tree in its object memory already
         // (`run` previews first): commit those trees there. Otherwise preview now.
@@ -324,7 +370,7 @@ impl Reader {
             None => {
                 // Every commit the plan lists is committed: it was planned from a preview of
                 // the same tip, which left out what would change nothing.
-                if let Some(conflict) = self.revert_preview(onto, commits, None, false)?.conflict {
+                if let Some(conflict) = self.revert_preview(onto, commits, None, false, keep_ours)?.conflict {
                     return Ok(Err(conflict));
                 }
                 self.preview.borrow_mut().take().expect("a clean preview is kept")
@@ -334,7 +380,15 @@ impl Reader {
             StepTrees::Built(trees) => trees,
             StepTrees::AtOnce(at_once) => at_once.step_trees(&preview.memory)?,
         };
-        let chain = revert_chain(&preview.memory, onto, &preview.commits, Some(&trees), Some(who), false)?;
+        let chain = revert_chain(
+            &preview.memory,
+            onto,
+            &preview.commits,
+            Some(&trees),
+            Some(who),
+            false,
+            None,
+        )?;
         let onto_tree = self.repo.find_commit(from_oid(onto))?.tree_id()?.detach();
         Ok(Ok(Reverted {
             tree: to_oid(&chain.tree(onto_tree)),

@@ -66,7 +66,7 @@ fn a_whole_chain_is_reverted_at_once_only_when_every_revert_is_trivial() {
 
     // c3 and c1, skipping c2 (already reverted on the branch): at once, as step by step.
     let at_once = whole_chain_trivial(&repo, &tip, &[c3, c1]).unwrap().expect("trivial");
-    let steps = revert_chain(&repo, &tip, &steps_of(&[c3, c1]), None, None, false).unwrap();
+    let steps = revert_chain(&repo, &tip, &steps_of(&[c3, c1]), None, None, false, None).unwrap();
     assert_eq!(steps.conflict, None);
     assert_eq!(steps.trees, at_once.step_trees(&repo).unwrap());
     assert_eq!(steps.trees.last(), Some(&at_once.tree));
