@@ -361,6 +361,26 @@ impl Reader {
                 });
             }
         }
+        // A revert cancels the commit it names only when it is that commit's exact inverse (the
+        // same files, with before and after swapped): a "revert" that also changed other lines
+        // (git's a3d1f391d3 reverts a merge and edits the release notes) is reverted itself.
+        let position: HashMap<gix::ObjectId, usize> = path.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+        for (r, claimed) in reverts.iter_mut().enumerate() {
+            let mut kept = Vec::with_capacity(claimed.len());
+            for x in claimed.drain(..) {
+                let inverse = match position.get(&from_oid(&x)) {
+                    Some(&xi) if xi > r => {
+                        super::trees::changes(&self.repo, trees[r], trees[r + 1])?.files
+                            == super::trees::changes(&self.repo, trees[xi + 1], trees[xi])?.files
+                    }
+                    _ => true,
+                };
+                if inverse {
+                    kept.push(x);
+                }
+            }
+            *claimed = kept;
+        }
         Ok(path
             .iter()
             .zip(reverts)

@@ -78,7 +78,8 @@ pub struct PathCommit {
     pub step: RevertStep,
     /// The commit's tree is its `mainline` parent's: its revert would change nothing.
     pub empty: bool,
-    /// The commits its message says it reverts (`This reverts commit <id>`).
+    /// The commits its message says it reverts (`This reverts commit <id>`); of those on the
+    /// path, only the ones it exactly inverts (the same files, before and after swapped).
     pub reverts: Vec<Oid>,
 }
 

@@ -3,7 +3,9 @@
 //!
 //! Left out, and listed:
 //! - a commit and its own revert both on the path cancel: neither is reverted (reverting only
-//!   the revert, as before, re-applied the original);
+//!   the revert, as before, re-applied the original). `PathCommit::reverts` names only the
+//!   commits a revert exactly inverts (the git layer compares their changes), so a "revert"
+//!   that also changed other lines is reverted like any commit;
 //! - a commit of the path that a later commit on the production branch reverted (and nothing
 //!   later brought back) is already undone there;
 //! - a commit whose tree equals its parent's would revert to nothing.

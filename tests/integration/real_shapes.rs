@@ -157,12 +157,15 @@ fn a_target_on_a_merged_side_branch_is_reached_by_reverting_the_merge_to_that_si
 fn a_chain_that_would_not_land_is_refused_with_the_paths_and_nothing_is_written() {
     let tmp = scratch("revert-pair");
     let dir = repo(&tmp);
-    // A commit whose "revert" (by its message) only undoes half of it.
+    // A release with a commit that a later commit on main claims to revert (by its message)
+    // but only undoes half of: the chain leaves the commit out as already undone there, and
+    // the result would keep the other half.
     std::fs::write(dir.join("src/banner.py"), "print(\"banner\")\n").unwrap();
     std::fs::write(dir.join("src/app.py"), "print(\"shop with banner\")\n").unwrap();
     git(&dir, &["add", "-A"]);
     git(&dir, &["commit", "-q", "-m", "Add banner"]);
     let banner = commit_of(&dir, "HEAD");
+    git(&dir, &["tag", "-a", "-m", "Release v1.2.0", "v1.2.0"]);
     git(&dir, &["rm", "-q", "src/banner.py"]);
     git(
         &dir,
@@ -173,7 +176,6 @@ fn a_chain_that_would_not_land_is_refused_with_the_paths_and_nothing_is_written(
             &format!("Revert \"Add banner\"\n\nThis reverts commit {banner}."),
         ],
     );
-    git(&dir, &["tag", "-a", "-m", "Release v1.2.0", "v1.2.0"]);
     let before = git(&dir, &["for-each-ref"]);
     let r = run_in(
         &dir,
@@ -424,4 +426,46 @@ fn a_release_bump_that_conflicts_is_bookkeeping_and_keep_ours_reverts_the_rest()
     std::fs::write(&config, "[revert]\nkeep-ours = true\n").unwrap();
     let (branch2, _) = revert(&dir2, &["--config", config.to_str().unwrap()]);
     assert_eq!(tree(&dir2, &branch2), tree(&dir, branch));
+}
+
+/// A commit whose message says it reverts another on the path but also changes other lines
+/// (git's a3d1f391d3 reverts merge f406b8955 and edits three release-notes lines) does not
+/// cancel it: both are reverted, and the rollback still lands on the target.
+#[test]
+fn a_revert_that_is_not_an_exact_inverse_does_not_cancel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir(&dir).unwrap();
+    let sh = |script: &str| {
+        let ok = std::process::Command::new("sh")
+            .args(["-c", script])
+            .current_dir(&dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{script}");
+    };
+    sh(
+        "git init -q -b main && printf 'one\\n' > notes.txt && printf 'app\\n' > app.py && git add -A && git commit -qm init && git tag -a v1.0.0 -m 'Release v1.0.0'",
+    );
+    sh("printf 'cache\\n' > cache.py && git add -A && git commit -qm 'Add cache'");
+    sh(
+        "x=$(git rev-parse HEAD) && git rm -q cache.py && printf 'one\\ntwo\\n' > notes.txt && git add -A && git commit -qm \"Revert \\\"Add cache\\\"\" -m \"This reverts commit $x.\" && git tag -a v1.1.0 -m 'Release v1.1.0'",
+    );
+    let (code, doc, err) = run_json(&dir, &["check", "--strategy", "revert"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["revert"]["landing"]["lands"], true, "{doc}");
+    assert_eq!(
+        doc["revert"]["commits"].as_array().unwrap().len(),
+        2,
+        "both are reverted: {doc}"
+    );
+    let (branch, _) = revert(&dir, &[]);
+    assert_eq!(tree(&dir, &branch), tree(&dir, "v1.0.0"));
+    assert_eq!(referee(&dir, "v1.1.0", "main", "v1.0.0"), tree(&dir, "v1.0.0"));
 }
