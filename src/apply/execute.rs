@@ -12,10 +12,9 @@ use crate::ledger::compose::{self, ComposeError, RollbackFacts};
 use crate::model::{EnvName, Head, Identity, Oid, RepoState, TagName};
 use crate::plan::{NamedCommit, Plan, Strategy};
 
-/// How to execute, beyond the plan.
+/// How to execute, beyond the plan. The reason and the incident come from the plan only, so
+/// that the record, the outcome document and the journal say what a saved plan says.
 pub struct Options<'a> {
-    pub reason: &'a str,
-    pub incident: Option<&'a str>,
     /// Push the new branches and the record to the configured remote afterwards.
     pub push: bool,
     pub exec_deploy: bool,
@@ -92,6 +91,11 @@ pub fn execute(
     opts: &Options<'_>,
 ) -> Result<Applied, ApplyError> {
     let mut plan = checked.into_plan();
+    let reason = plan
+        .reason
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| ApplyError::Invalid("it has no reason".into()))?;
     let env = EnvName::parse(&plan.environment).map_err(|e| ApplyError::Invalid(e.to_string()))?;
     for e in &plan.expect {
         let actual = reader.ref_value(&e.ref_name)?.map(|o| o.to_string());
@@ -115,8 +119,8 @@ pub fn execute(
         .map(|b| b.name.clone());
     let mut facts = RollbackFacts {
         strategy: plan.strategy.as_str().to_owned(),
-        reason: opts.reason.to_owned(),
-        incident: opts.incident.map(str::to_owned),
+        reason: reason.clone(),
+        incident: plan.incident.clone(),
         reverted: plan
             .reverts
             .iter()
@@ -236,7 +240,7 @@ pub fn execute(
             commit: &commit,
             artifact: &artifact,
             from: Some(&from),
-            reason: opts.reason,
+            reason: &reason,
         };
         let action = super::driver::Action::Rollback;
         match settings.and_then(|s| s.driver.as_ref()) {
@@ -369,6 +373,7 @@ pub fn execute(
         id: record.name.to_string(),
         time: time.rfc3339(),
         command: opts.command.to_owned(),
+        reason: Some(reason.clone()),
         changes: journal_changes(&changes),
         pushed: matches!(push, Push::Pushed { .. }),
         worktree,

@@ -24,6 +24,9 @@ pub struct Entry {
     pub id: String,
     pub time: String,
     pub command: String,
+    /// Why, as the record says (absent in journals written before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub changes: Vec<RefRecord>,
     pub pushed: bool,
     /// A checked-out branch whose work tree was moved: (work tree, old tree, new tree).

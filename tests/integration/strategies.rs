@@ -366,6 +366,86 @@ fn apply_runs_a_saved_plan_and_refuses_stale_edited_or_foreign_ones() {
 }
 
 #[test]
+fn apply_with_a_reason_records_that_reason_in_the_record_the_outcome_and_the_journal() {
+    let tmp = scratch("check-clean");
+    let dir = repo(&tmp);
+    let plan = tmp.path().join("plan.json");
+    let r = run_in(
+        &dir,
+        &[
+            "plan",
+            "--strategy",
+            "revert",
+            "--reason",
+            "as planned",
+            "--incident",
+            "INC-1",
+            "--out",
+            plan.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, doc, err) = run_json(
+        &dir,
+        &[
+            "apply",
+            plan.to_str().unwrap(),
+            "--reason",
+            "checkout errors",
+            "--incident",
+            "INC-2",
+            "--yes",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["reason"], "checkout errors", "{doc}");
+    assert_eq!(doc["incident"], "INC-2", "{doc}");
+    let record = doc["record"].as_str().unwrap();
+    let message = git(&dir, &["tag", "-l", "--format=%(contents)", record]);
+    assert!(message.contains("checkout errors"), "{message}");
+    assert!(!message.contains("as planned"), "{message}");
+    let trailers = git(
+        &dir,
+        &[
+            "tag",
+            "-l",
+            "--format=%(contents:trailers:key=Rollback-Incident,valueonly)",
+            record,
+        ],
+    );
+    assert_eq!(trailers.trim(), "INC-2");
+    let journal = std::fs::read_to_string(dir.join(".git/git-rollback/journal.jsonl")).unwrap();
+    let last: Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(last["id"], record);
+    assert_eq!(last["reason"], "checkout errors", "{last}");
+
+    // Without --reason, the plan's own reason is the one recorded everywhere.
+    let tmp = scratch("check-clean");
+    let dir = repo(&tmp);
+    let r = run_in(
+        &dir,
+        &[
+            "plan",
+            "--strategy",
+            "revert",
+            "--reason",
+            "as planned",
+            "--out",
+            plan.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, doc, err) = run_json(&dir, &["apply", plan.to_str().unwrap(), "--yes"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["reason"], "as planned");
+    let message = git(
+        &dir,
+        &["tag", "-l", "--format=%(contents)", doc["record"].as_str().unwrap()],
+    );
+    assert!(message.contains("as planned"), "{message}");
+}
+
+#[test]
 fn restore_reverts_the_reverts_and_makes_the_release_live_again() {
     let tmp = scratch("check-clean");
     let dir = repo(&tmp);

@@ -87,6 +87,11 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> CommandResult {
         )
         .hint("it is stale, was edited, or comes from another repository: make a new plan (git rollback plan --out)"));
     }
+    // What is given on the command line wins, and the plan carries it from here: the record,
+    // the outcome and the journal all take the reason and the incident from the plan.
+    let mut file = file;
+    file.reason = Some(reason);
+    file.incident = incident;
     let checked = checklist::gate(file.clone(), &prepared.report).map_err(|b| rollback::blocked(&b.items))?;
     ctx.confirm(&format!(
         "Apply the plan: roll back {} from {} to {} ({})?",
@@ -100,8 +105,6 @@ pub fn run(ctx: &Context, args: &ApplyArgs) -> CommandResult {
         crate::ui::stop_on_interrupt();
     }
     let opts = crate::apply::execute::Options {
-        reason: &reason,
-        incident: incident.as_deref(),
         push: args.push,
         exec_deploy: args.exec_deploy,
         break_lock: false,

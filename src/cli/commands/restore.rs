@@ -39,10 +39,7 @@ pub fn run(ctx: &Context, args: &RestoreArgs) -> CommandResult {
         p.reverts,
         if p.reverts == 1 { "" } else { "s" }
     ))?;
-    let reason = reason.expect("required when not a dry run");
     let opts = crate::apply::execute::Options {
-        reason: &reason,
-        incident: None,
         push: args.push,
         exec_deploy: false,
         break_lock: false,

@@ -9,7 +9,8 @@ use crate::cli::rollback::{self, PlanOptions, Request};
 use crate::render::outcome;
 
 pub fn run(ctx: &Context, args: &RunArgs) -> CommandResult {
-    let reason = rollback::check_reason(args.how.reason.as_deref(), !args.dry_run)?;
+    // A missing or unrecordable reason is refused before anything is read; the plan carries it.
+    rollback::check_reason(args.how.reason.as_deref(), !args.dry_run)?;
     if args.exec_deploy && args.target.strategy.is_some_and(|s| s != crate::plan::Strategy::Deploy) {
         return Err(CommandError::new(
             ErrorKind::Usage,
@@ -43,11 +44,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> CommandResult {
         plan.to.tag,
         plan.strategy.as_str()
     ))?;
-    let reason = reason.ok_or_else(|| CommandError::new(ErrorKind::Input, "a reason is required"))?;
-    let incident = plan.incident.clone();
     let opts = crate::apply::execute::Options {
-        reason: &reason,
-        incident: incident.as_deref(),
         push: args.push,
         exec_deploy: args.exec_deploy,
         break_lock: args.break_lock,

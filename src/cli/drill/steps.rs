@@ -17,8 +17,6 @@ use crate::plan::{Plan, Strategy};
 fn execute_in(ctx: &Context, loaded: &Loaded, checked: Checked<Plan>) -> CommandResult<Applied> {
     let reader = ctx.reader()?;
     let opts = Options {
-        reason: REASON,
-        incident: None,
         push: false,
         exec_deploy: false,
         break_lock: false,

@@ -263,8 +263,6 @@ pub fn flow(ctx: &Context, p: &mut dyn Prompter, flags: &GuidedArgs) -> CommandR
         let checked = checklist::gate(plan, &prepared.report).map_err(|b| rollback::blocked(&b.items))?;
         crate::ui::writing_started();
         let opts = crate::apply::execute::Options {
-            reason: &reason,
-            incident: a.incident.as_deref(),
             push: false,
             exec_deploy: drives,
             break_lock: false,
