@@ -205,6 +205,18 @@ fn unreadable(items: &mut [Item], input: &Input<'_>) {
             });
         }
     }
+    if !input.range.renames_found {
+        for item in items
+            .iter_mut()
+            .filter(|i| i.id == "migrations.changed" || i.id == "config.changed")
+        {
+            item.details.push(
+                "renames were not looked for: this clone lacks a file that rename detection reads, \
+                 so a renamed file counts as deleted and added"
+                    .to_owned(),
+            );
+        }
+    }
 }
 
 /// The checklist of a restore: the repository state and whether reverting the rollback's

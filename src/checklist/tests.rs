@@ -112,6 +112,7 @@ fn world() -> World {
             later_total: 0,
             later_with_paths: 0,
             changes: vec![change("src/cart.py", ChangeKind::Added)],
+            renames_found: true,
             live_migration_files: Vec::new(),
             migrations: Vec::new(),
             config: Vec::new(),

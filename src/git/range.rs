@@ -84,9 +84,12 @@ impl Reader {
         ids.iter().map(|id| self.commit_info(from_oid(id), false)).collect()
     }
 
-    /// File changes between two trees (directories left out), in git's path order.
-    fn diff(&self, old: &gix::Tree<'_>, new: &gix::Tree<'_>) -> Result<Vec<PathChange>, GitError> {
-        let mut out = Vec::new();
+    /// File changes between two trees (directories left out), in git's path order, and whether
+    /// renames were looked for: rename detection reads the blobs of added and deleted files,
+    /// and where this clone lacks one (an incomplete clone; a partial clone's promisor fetches
+    /// only what the checklist reads) the files are compared by path alone, as added and
+    /// deleted, instead of failing the whole range.
+    fn diff(&self, old: &gix::Tree<'_>, new: &gix::Tree<'_>) -> Result<(Vec<PathChange>, bool), GitError> {
         let rewrites = gix::diff::Rewrites {
             copies: None,
             percentage: Some(0.5),
@@ -94,7 +97,21 @@ impl Reader {
             track_empty: false,
         };
         let options = gix::diff::Options::default().with_rewrites(Some(rewrites));
-        for ch in self.repo.diff_tree_to_tree(old, new, options)? {
+        match self.repo.diff_tree_to_tree(old, new, options) {
+            Ok(changes) => Ok((Self::path_changes(changes), true)),
+            Err(_) => {
+                let options = gix::diff::Options::default().with_rewrites(None);
+                Ok((
+                    Self::path_changes(self.repo.diff_tree_to_tree(old, new, options)?),
+                    false,
+                ))
+            }
+        }
+    }
+
+    fn path_changes(changes: Vec<Change>) -> Vec<PathChange> {
+        let mut out = Vec::new();
+        for ch in changes {
             if ch.entry_mode().is_tree() {
                 continue;
             }
@@ -116,7 +133,7 @@ impl Reader {
             out.push(PathChange { path, old_path, kind });
         }
         out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(out)
+        out
     }
 
     /// The files that differ between the trees of two commits (paths in git's order).
@@ -124,6 +141,7 @@ impl Reader {
         let tree = |id: &Oid| -> Result<gix::Tree<'_>, GitError> { Ok(self.repo.find_commit(from_oid(id))?.tree()?) };
         let mut paths: Vec<String> = self
             .diff(&tree(old)?, &tree(new)?)?
+            .0
             .into_iter()
             .flat_map(|c| std::iter::once(c.path).chain(c.old_path))
             .collect();
@@ -261,7 +279,7 @@ impl Reader {
 
         let live_tree = repo.find_commit(live)?.tree()?;
         let target_tree = repo.find_commit(target)?.tree()?;
-        let changes = self.diff(&target_tree, &live_tree)?;
+        let (changes, renames_found) = self.diff(&target_tree, &live_tree)?;
 
         let mut migrations = Vec::new();
         let mut config = Vec::new();
@@ -285,7 +303,11 @@ impl Reader {
             ids.extend(self.blob_ids(&target_tree, &target_paths)?);
             self.ensure_objects(&ids)?;
         }
-        let mut read = |tree: &gix::Tree<'_>, path: &str, commit: &Oid| -> Result<Option<Vec<u8>>, GitError> {
+        let read = |missing: &mut Vec<MissingObject>,
+                    tree: &gix::Tree<'_>,
+                    path: &str,
+                    commit: &Oid|
+         -> Result<Option<Vec<u8>>, GitError> {
             Ok(self.blob_at(tree, path)?.unwrap_or_else(|id| {
                 missing.push(MissingObject {
                     object: to_oid(&id),
@@ -302,13 +324,16 @@ impl Reader {
                 continue;
             }
             let old_path = change.old_path.as_deref().unwrap_or(&change.path);
+            let lacking = missing.len();
             let mut file = FileChange {
                 change: change.clone(),
-                live: read(&live_tree, &change.path, req.live)?,
-                target: read(&target_tree, old_path, req.target)?,
+                live: read(&mut missing, &live_tree, &change.path, req.live)?,
+                target: read(&mut missing, &target_tree, old_path, req.target)?,
                 diff: None,
             };
-            if is_config && req.config_diffs && !file.is_binary() {
+            // A side this clone lacks is said in its item; a diff against nothing would not be.
+            let readable = missing.len() == lacking;
+            if is_config && req.config_diffs && readable && !file.is_binary() {
                 file.diff = Some(unified_diff(
                     &change.path,
                     old_path,
@@ -335,6 +360,7 @@ impl Reader {
             later_total,
             later_with_paths: later_total.min(req.commit_limit),
             changes,
+            renames_found,
             live_migration_files,
             migrations,
             config,

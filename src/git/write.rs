@@ -51,8 +51,6 @@ impl Reader {
                 offset: time.offset,
             },
         };
-        #[cfg(debug_assertions)]
-        self.check_identity(&identity, configured.is_some());
         Ok(identity)
     }
 
@@ -61,25 +59,6 @@ impl Reader {
             Some(Ok(sig)) => sig.time().map_err(|e| GitError::other("reading the committer date", e)),
             Some(Err(e)) => Err(GitError::other("reading the committer identity", e)),
             None => Err(GitError::NoIdentity),
-        }
-    }
-
-    /// gix's committer agrees with [`Reader::identity`]: the same name and email, the same
-    /// time when one is configured, else the same offset.
-    #[cfg(debug_assertions)]
-    fn check_identity(&self, ours: &Identity, time_configured: bool) {
-        let Some(Ok(sig)) = self.repo.committer() else {
-            panic!("gix finds no committer where identity() found {ours:?}")
-        };
-        let time = sig.time().expect("gix parses its own committer time");
-        assert_eq!(
-            (sig.name.to_string(), sig.email.to_string()),
-            (ours.person.name.clone(), ours.person.email.clone())
-        );
-        if time_configured {
-            assert_eq!((time.seconds, time.offset), (ours.time.seconds, ours.time.offset));
-        } else {
-            assert_eq!(time.offset, ours.time.offset, "local offset differs from gix's");
         }
     }
 }

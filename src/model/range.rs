@@ -191,6 +191,9 @@ pub struct RangeFacts {
     pub later_with_paths: usize,
     /// Files that differ between the two releases.
     pub changes: Vec<PathChange>,
+    /// Whether renames were looked for in `changes`: `false` when this clone lacks a blob that
+    /// rename detection reads, and a renamed file is listed as deleted and added.
+    pub renames_found: bool,
     /// The live release's files under the migration globs in the directories of the changed
     /// migration files (to pair up/down scripts).
     pub live_migration_files: Vec<String>,

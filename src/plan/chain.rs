@@ -179,6 +179,7 @@ mod tests {
             later_total: 0,
             later_with_paths: 0,
             changes: vec![],
+            renames_found: true,
             live_migration_files: vec![],
             migrations: vec![],
             config: vec![],

@@ -469,3 +469,52 @@ fn a_revert_that_is_not_an_exact_inverse_does_not_cancel() {
     assert_eq!(tree(&dir, &branch), tree(&dir, "v1.0.0"));
     assert_eq!(referee(&dir, "v1.1.0", "main", "v1.0.0"), tree(&dir, "v1.0.0"));
 }
+
+#[test]
+fn renames_the_clone_cannot_read_are_said_and_do_not_stop_the_checklist() {
+    // A rename with an edit between the releases, in a blob:none clone whose promisor is gone:
+    // rename detection cannot read either blob (gitoxide v0.53.0 -> v0.52.1 in an incomplete
+    // snapshot failed the whole check with "Could not set destination for similarity checking").
+    let tmp = tempfile::tempdir().unwrap();
+    let origin = tmp.path().join("origin");
+    std::fs::create_dir_all(origin.join("config")).unwrap();
+    let settings: String = (1..=20).map(|i| format!("setting_{i}: {i}\n")).collect();
+    std::fs::write(origin.join("config/app.yml"), &settings).unwrap();
+    std::fs::write(origin.join("app.py"), "print('shop')\n").unwrap();
+    git(&origin, &["init", "-q", "-b", "main"]);
+    git(&origin, &["add", "."]);
+    git(&origin, &["commit", "-q", "-m", "Initial commit"]);
+    git(&origin, &["tag", "-a", "v1.0.0", "-m", "v1.0.0"]);
+    git(&origin, &["mv", "config/app.yml", "config/settings.yml"]);
+    std::fs::write(
+        origin.join("config/settings.yml"),
+        settings.replace("setting_3: 3", "setting_3: 30"),
+    )
+    .unwrap();
+    git(&origin, &["commit", "-q", "-am", "Rename the settings"]);
+    git(&origin, &["tag", "-a", "v1.1.0", "-m", "v1.1.0"]);
+    git(&origin, &["config", "uploadpack.allowFilter", "true"]);
+    let clone = tmp.path().join("clone");
+    let url = format!("file://{}", origin.display());
+    git(
+        tmp.path(),
+        &["clone", "-q", "--filter=blob:none", &url, clone.to_str().unwrap()],
+    );
+    git(&clone, &["remote", "set-url", "origin", "/nonexistent/shop.git"]);
+    assert!(lacks(&clone, "v1.0.0:config/app.yml"), "a blob:none clone");
+
+    let (code, check, err) = run_json(&clone, &["check", "--from", "v1.1.0", "--to", "v1.0.0"]);
+    assert!(code == 0 || code == 1, "the checklist ran: {err}");
+    let config = check["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "config.changed")
+        .unwrap_or_else(|| panic!("{check}"));
+    assert!(config.to_string().contains("renames were not looked for"), "{config}");
+
+    // In a clone that has the blobs, the rename is found and nothing is said.
+    let (code, full, err) = run_json(&origin, &["check", "--from", "v1.1.0", "--to", "v1.0.0"]);
+    assert!(code == 0 || code == 1, "{err}");
+    assert!(!full.to_string().contains("renames were not looked for"), "{full}");
+}

@@ -152,6 +152,11 @@ fn the_trivial_merge_is_taken_only_when_it_equals_the_full_merge() {
         (ours_adds_in_d, theirs_moves_d, true, "d moved, d/new added"),
     ] {
         assert_eq!(renames_matter(&repo, sides(ours, theirs)).unwrap(), expected, "{why}");
+        if !expected {
+            // Where renames cannot matter, the merge without rename detection is the same.
+            let (with, without) = merger.with_and_without_renames(sides(ours, theirs), labels()).unwrap();
+            assert_eq!(with, without, "{why}");
+        }
     }
     assert_eq!(trivial(&repo, sides(ours_adds_in_d, theirs_moves_d)).unwrap(), None);
     // Where it matters, the rename-aware merge follows the rename: theirs' change lands in
