@@ -50,8 +50,10 @@ pub enum ApplyError {
     NotRecorded { driver: String, source: Box<ApplyError> },
     #[error(transparent)]
     Compose(#[from] ComposeError),
-    #[error("the refs were written but the journal was not (undo will not know this operation): {0}")]
+    #[error("cannot write the journal, so nothing was written (undo would not know this operation): {0}")]
     Journal(std::io::Error),
+    #[error("interrupted before any ref was written; nothing was recorded")]
+    Interrupted,
 }
 
 /// What execution did: the plan with everything created filled in.
@@ -219,13 +221,15 @@ pub fn execute(
             ));
         }
         let dir = reader.workdir().unwrap_or_else(|| reader.git_dir());
-        held = Some(super::lock::acquire(
+        let lock = super::lock::acquire(
             reader,
             who,
             &env,
             &format!("roll back to {}", plan.to.tag),
             opts.break_lock,
-        )?);
+        )?;
+        warnings.extend(lock.took_over_note());
+        held = Some(lock);
         let settings = config.env_settings(&env);
         let timeout = std::time::Duration::from_secs(settings.map_or(600, |s| s.timeout));
         let to = TagName::new(plan.to.tag.as_str());
@@ -287,6 +291,7 @@ pub fn execute(
         None => reader.write_tag_object(who, &record, false),
     }
     .map_err(|e| not_recorded(e.into()))?;
+    crate::failpoint::hit("after-objects");
 
     // One transaction: branches, moved branches (with backup), the record, the env pointer.
     let mut changes = Vec::new();
@@ -347,12 +352,43 @@ pub fn execute(
             }
         }
     }
+    // The journal's entry first (durable), then the refs in one transaction, the work tree and
+    // the entry's settled line: one stretch no signal cuts short. A signal that came before it,
+    // while nothing ran in the deployment layer, stops here with nothing written.
+    if driver_result.is_none() && (opts.cancel)() {
+        return Err(ApplyError::Interrupted);
+    }
+    let whole = crate::interrupt::critical();
+    let entry = Entry {
+        seq: 0,
+        id: record.name.to_string(),
+        time: time.rfc3339(),
+        command: opts.command.to_owned(),
+        reason: Some(reason.clone()),
+        changes: journal_changes(&changes),
+        pushed: false,
+        worktree: worktree
+            .as_ref()
+            .map(|(d, o, n)| (d.display().to_string(), o.clone(), n.clone())),
+        pending: true,
+    };
+    let seq = journal::begin(reader.git_dir(), &entry).map_err(|e| not_recorded(ApplyError::Journal(e)))?;
+    crate::failpoint::hit("after-journal");
     let reflog = format!("git-rollback: {} {} in {}", opts.command, plan.strategy.as_str(), env);
-    git::apply_refs(reader, who, &changes, &reflog).map_err(|e| not_recorded(e.into()))?;
+    if let Err(e) = git::apply_refs(reader, who, &changes, &reflog) {
+        let _ = journal::settle(reader.git_dir(), seq, false);
+        return Err(not_recorded(e.into()));
+    }
+    crate::failpoint::hit("after-refs");
     if let Some((dir, old_tree, new_tree)) = &worktree {
         git::exec::update_worktree(dir, old_tree, new_tree)?;
     }
-    let worktree = worktree.map(|(d, o, n)| (d.display().to_string(), o, n));
+    if let Err(e) = journal::settle(reader.git_dir(), seq, true) {
+        warnings.push(format!(
+            "the journal could not say that the refs were written ({e}); undo reads them instead"
+        ));
+    }
+    drop(whole);
 
     plan.dry_run = false;
     plan.record = Some(record.name.to_string());
@@ -368,17 +404,13 @@ pub fn execute(
         &plan.created.branches,
         &record.name,
     );
-    let entry = Entry {
-        seq: 0,
-        id: record.name.to_string(),
-        time: time.rfc3339(),
-        command: opts.command.to_owned(),
-        reason: Some(reason.clone()),
-        changes: journal_changes(&changes),
-        pushed: matches!(push, Push::Pushed { .. }),
-        worktree,
-    };
-    journal::append(reader.git_dir(), &entry).map_err(ApplyError::Journal)?;
+    if matches!(push, Push::Pushed { .. })
+        && let Err(e) = journal::mark_pushed(reader.git_dir(), seq)
+    {
+        warnings.push(format!(
+            "the journal could not say that the rollback was pushed ({e}); do not `undo` it"
+        ));
+    }
     if let Some(lock) = held
         && let Err(e) = lock.release()
     {

@@ -7,7 +7,9 @@
 //! journal's file and the pack's temporary files do not depend on the objects, so they are made
 //! once the plan has passed its checks and is being applied, in parallel with the reverts. Only
 //! what is left empty if the operation then fails can be made ahead: directories (git ignores
-//! empty ones), the empty journal, and temporary files, which are removed when dropped. The lock files and the reflog of the new branch stay in the ref transaction.
+//! empty ones), the empty journal, and temporary files, which are removed when dropped. The lock
+//! files and the reflog of the new branch stay in the ref transaction. The temporary pack files
+//! a killed run left (older than ten minutes) are removed here too.
 
 use std::path::PathBuf;
 
@@ -27,6 +29,9 @@ pub fn start(reader: &Reader, new_refs: &[String], pack: bool) -> Background<Opt
             let _ = std::fs::create_dir_all(dir);
         }
         let _ = super::journal::prepare(&git_dir);
-        pack_dir.and_then(|dir| git::pack_files(&dir).ok())
+        pack_dir.and_then(|dir| {
+            git::remove_pack_leftovers(&dir);
+            git::pack_files(&dir).ok()
+        })
     })
 }

@@ -68,6 +68,22 @@ pub struct EnvLock<'r> {
     name: String,
     id: Oid,
     released: bool,
+    /// The holder whose lock this one took over because its process is gone from this host.
+    pub took_over: Option<Holder>,
+}
+
+impl Holder {
+    /// Whether the holder's process ran on this host and no longer does (only where the system
+    /// can say: a Linux `/proc`). Its lock is then a leftover of a killed run.
+    fn gone(&self) -> bool {
+        let proc_ = std::path::Path::new("/proc");
+        self.host == host()
+            && proc_.join("self").exists()
+            && self
+                .pid
+                .parse::<u32>()
+                .is_ok_and(|pid| pid != std::process::id() && !proc_.join(pid.to_string()).exists())
+    }
 }
 
 /// The lock of `env`, if someone holds it.
@@ -90,7 +106,9 @@ fn host() -> String {
 }
 
 /// Takes the lock of `env` for `what`. A lock someone holds is refused with its holder, unless
-/// `break_lock` names it as stale: then it is taken over (compare-and-swap on its value).
+/// `break_lock` names it as stale, or its holder ran on this host and its process is gone (a
+/// killed run's leftover, reported in `took_over`): then it is taken over (compare-and-swap on
+/// its value).
 pub fn acquire<'r>(
     reader: &'r Reader,
     who: &Identity,
@@ -108,19 +126,26 @@ pub fn acquire<'r>(
         what.replace('\n', " ")
     );
     let id = reader.write_blob(text.as_bytes())?;
+    let mut took_over = None;
     let change = match holder(reader, env)? {
-        Some(h) if !break_lock => {
+        Some(h) if !break_lock && !h.gone() => {
             return Err(LockError::Held {
                 env: env.clone(),
                 holder: Box::new(h),
                 now: who.time,
             });
         }
-        Some(h) => RefChange::Update {
-            name: name.clone(),
-            old: h.id,
-            new: id,
-        },
+        Some(h) => {
+            let old = h.id;
+            if !break_lock {
+                took_over = Some(h);
+            }
+            RefChange::Update {
+                name: name.clone(),
+                old,
+                new: id,
+            }
+        }
         None => RefChange::Create {
             name: name.clone(),
             new: id,
@@ -144,10 +169,21 @@ pub fn acquire<'r>(
         name,
         id,
         released: false,
+        took_over,
     })
 }
 
 impl EnvLock<'_> {
+    /// Says whose leftover lock this one took over, if any.
+    pub fn took_over_note(&self) -> Option<String> {
+        self.took_over.as_ref().map(|h| {
+            format!(
+                "took over the lock {} left ({}, pid {} on this host, which is no longer running)",
+                h.who, h.what, h.pid
+            )
+        })
+    }
+
     /// Deletes the lock ref, if it still holds our value.
     fn delete(&self) -> Result<(), GitError> {
         let change = RefChange::Delete {

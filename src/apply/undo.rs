@@ -1,7 +1,7 @@
 //! `undo`: reverse the newest journaled operation that was not pushed, each ref only if it is
 //! still at the value the operation left (compare-and-swap), in one transaction.
 
-use super::journal::{self, Entry};
+use super::journal::{self, Entry, Settled};
 use crate::git::{self, GitError, Reader, RefChange};
 use crate::model::{Identity, Oid};
 
@@ -46,13 +46,46 @@ pub fn inverse(entry: &Entry) -> Result<Vec<RefChange>, UndoError> {
         .collect()
 }
 
-/// The operation `undo` would reverse (for a dry run or a confirmation).
+/// The operation `undo` would reverse (for a dry run or a confirmation): the newest one not
+/// undone whose refs were written. One whose run stopped between its ref transaction and the
+/// journal's `settled` line is judged by its refs: all at its new values, it landed; all at
+/// the old ones, it never did (and the one before it is the last).
 pub fn pending(reader: &Reader) -> Result<Entry, UndoError> {
-    let entry = journal::last_open(reader.git_dir())?.ok_or(UndoError::Nothing)?;
-    if entry.pushed {
-        return Err(UndoError::Pushed(entry.id.clone()));
+    for (entry, settled) in journal::open(reader.git_dir())? {
+        if settled == Settled::Unknown && !landed(reader, &entry)? {
+            continue;
+        }
+        if entry.pushed {
+            return Err(UndoError::Pushed(entry.id.clone()));
+        }
+        return Ok(entry);
     }
-    Ok(entry)
+    Err(UndoError::Nothing)
+}
+
+/// Whether the refs of an unsettled `entry` hold its new values (all of them) rather than its
+/// old ones (all of them); anything else is a journal that does not match the repository.
+fn landed(reader: &Reader, entry: &Entry) -> Result<bool, UndoError> {
+    let mut at_new = 0;
+    for c in &entry.changes {
+        let now = reader.ref_value(&c.ref_name)?.map(|o| o.to_string());
+        if now == c.new {
+            at_new += 1;
+        } else if now != c.old {
+            return Err(UndoError::Journal(format!(
+                "operation {} ({}) stopped before the journal said how it ended, and `{}` is at neither its old nor its new value",
+                entry.seq, entry.id, c.ref_name
+            )));
+        }
+    }
+    match at_new {
+        0 => Ok(false),
+        n if n == entry.changes.len() => Ok(true),
+        _ => Err(UndoError::Journal(format!(
+            "operation {} ({}) stopped before the journal said how it ended, and only some of its refs were written",
+            entry.seq, entry.id
+        ))),
+    }
 }
 
 /// Reverses `entry`; on success the journal marks it undone.
@@ -70,6 +103,8 @@ pub fn undo(reader: &Reader, who: &Identity, entry: &Entry) -> Result<(), UndoEr
     if let Some((dir, from, to)) = &worktree {
         git::exec::check_worktree_update(dir, from, to)?;
     }
+    // The refs, the work tree and the journal's line are one stretch no signal cuts.
+    let _whole = crate::interrupt::critical();
     git::apply_refs(reader, who, &changes, &format!("git-rollback: undo {}", entry.id))?;
     if let Some((dir, from, to)) = &worktree {
         git::exec::update_worktree(dir, from, to)?;

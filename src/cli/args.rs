@@ -10,12 +10,13 @@ use crate::render::ColorChoice;
 const ABOUT: &str =
     "Git-native rollback workflow assistant: the release ledger, the pre-rollback checklist, safe recorded rollbacks.";
 
-const AFTER_HELP: &str = "\
+pub(crate) const AFTER_HELP: &str = "\
 Run `git rollback` with no command on a terminal for the guided rollback.
 
 Exit codes: 0 success (also dry runs and \"nothing to do\"); 1 the answer is no (blocked,
 declined, needs --yes); 2 usage, input or configuration error; 3 repository or environment
-error; 101 a bug. Documentation: docs/ in the source repository.";
+error; 130 interrupted (Ctrl-C, SIGTERM, SIGHUP) before anything was written; 101 a bug.
+Documentation: docs/ in the source repository.";
 
 #[derive(Debug, Parser)]
 #[command(name = "git-rollback", bin_name = "git-rollback", version, about = ABOUT, after_help = AFTER_HELP)]

@@ -19,17 +19,31 @@ pub enum ErrorKind {
     Config,
     /// Repository or environment: not a repository, locked ref, I/O. Exit 3.
     Repository,
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP before anything was written. Exit 130.
+    Interrupted,
     /// stdout was closed (e.g. `| head`): exit 0, quietly.
     BrokenPipe,
 }
 
 impl ErrorKind {
+    /// Every kind, for the check of the documentation against this table.
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::No,
+        ErrorKind::Usage,
+        ErrorKind::Input,
+        ErrorKind::Config,
+        ErrorKind::Repository,
+        ErrorKind::Interrupted,
+        ErrorKind::BrokenPipe,
+    ];
+
     pub fn exit_code(self) -> u8 {
         match self {
             ErrorKind::BrokenPipe => 0,
             ErrorKind::No => 1,
             ErrorKind::Usage | ErrorKind::Input | ErrorKind::Config => 2,
             ErrorKind::Repository => 3,
+            ErrorKind::Interrupted => crate::interrupt::EXIT_INTERRUPTED,
         }
     }
     pub fn name(self) -> &'static str {
@@ -39,6 +53,7 @@ impl ErrorKind {
             ErrorKind::Input => "input",
             ErrorKind::Config => "config",
             ErrorKind::Repository => "repository",
+            ErrorKind::Interrupted => "interrupted",
             ErrorKind::BrokenPipe => "broken-pipe",
         }
     }
@@ -196,7 +211,9 @@ impl From<crate::apply::execute::ApplyError> for CommandError {
             }
             e @ (A::Invalid(_) | A::Compose(_)) => CommandError::new(ErrorKind::Input, e.to_string()),
             e @ A::Journal(_) => CommandError::new(ErrorKind::Repository, e.to_string())
-                .hint("the rollback itself is complete; to reverse it by hand, delete the refs it created"),
+                .hint("check that .git/git-rollback/ is writable, then run it again"),
+            e @ A::Interrupted => CommandError::new(ErrorKind::Interrupted, e.to_string())
+                .hint("run it again when ready; git rollback status shows where things are"),
         }
     }
 }
@@ -298,6 +315,48 @@ impl From<crate::apply::lock::LockError> for CommandError {
                 .hint("if its holder is gone (the lock is stale), take it over with --break-lock")
             }
             L::Git(g) => g.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    /// docs/exit-codes.md and `--help` list every exit code of this table, and docs the JSON
+    /// `kind` of each; neither lists a code the table does not have.
+    #[test]
+    fn the_docs_and_the_help_text_list_the_exit_codes_of_the_table() {
+        let docs = include_str!("../../docs/exit-codes.md");
+        let help = crate::cli::args::AFTER_HELP;
+        let mut codes: Vec<u8> = ErrorKind::ALL.iter().map(|k| k.exit_code()).collect();
+        codes.extend([0, 101]); // success, and a panic (the panic hook)
+        codes.sort_unstable();
+        codes.dedup();
+        for code in &codes {
+            assert!(
+                docs.contains(&format!("\n| {code} |")),
+                "docs/exit-codes.md lacks {code}"
+            );
+            assert!(help.contains(&format!(" {code} ")), "--help lacks {code}");
+        }
+        for kind in ErrorKind::ALL.iter().filter(|k| **k != ErrorKind::BrokenPipe) {
+            assert!(
+                docs.contains(&format!("`{}` ({}", kind.name(), kind.exit_code()))
+                    || docs.contains(&format!("`{}`, ", kind.name())),
+                "docs/exit-codes.md does not name the JSON kind `{}`",
+                kind.name()
+            );
+        }
+        let rows: Vec<u8> = docs
+            .lines()
+            .filter_map(|l| l.strip_prefix("| ")?.split(' ').next()?.parse().ok())
+            .collect();
+        for row in rows {
+            assert!(
+                codes.contains(&row),
+                "docs/exit-codes.md lists {row}, which no error has"
+            );
         }
     }
 }

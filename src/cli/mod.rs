@@ -53,6 +53,7 @@ pub fn main() -> ExitCode {
         ctx.out.error(&err.report());
         return ExitCode::from(err.kind.exit_code());
     }
+    crate::ui::handle_interrupts();
     let ctx = Context::new(cli.global.clone());
     match run(&ctx, cli.command, &cli.guided) {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,7 +16,7 @@ mod trees;
 mod write;
 
 pub use crate::model::outcome::RefChange;
-pub use pack::{NewObjects, PackFiles, pack_dir, pack_files};
+pub use pack::{NewObjects, PackFiles, pack_dir, pack_files, remove_leftovers as remove_pack_leftovers};
 pub use push::{push_command, push_refs};
 pub use range::PendingStatus;
 pub use read::{Reader, open, open_isolated};

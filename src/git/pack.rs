@@ -143,13 +143,41 @@ fn objects_pack(repo: &gix::Repository) -> std::path::PathBuf {
     repo.objects.store_ref().path().join("pack")
 }
 
+/// The temporary files of this tool's packs: git's `tmp_pack_` (which `git gc` and `git
+/// count-objects` know), and a name of our own, so that ours, and only ours, are cleaned up.
+const TMP_PREFIX: &str = "tmp_pack_git-rollback_";
+
+/// How old a temporary pack file of ours must be to count as the leftover of a killed run (a
+/// run's pack lives for milliseconds; a concurrent run's is young).
+const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes the temporary pack files a killed run of this tool left in `dir`; returns how many.
+pub fn remove_leftovers(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > LEFTOVER_AGE));
+        if old
+            && entry.file_name().to_string_lossy().starts_with(TMP_PREFIX)
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// Makes the temporary files of a pack in `dir` (created if missing), read-only as git makes
 /// pack files (0444, less what the umask takes; the open handles still write).
 pub fn pack_files(dir: &std::path::Path) -> std::io::Result<PackFiles> {
     std::fs::create_dir_all(dir)?;
     let file = || {
         let mut builder = tempfile::Builder::new();
-        builder.prefix("tmp_pack_");
+        builder.prefix(TMP_PREFIX);
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o444));
         builder.tempfile_in(dir)

@@ -138,7 +138,10 @@ pub fn apply_refs(reader: &Reader, who: &Identity, changes: &[RefChange], reflog
             find,
         ))
         .prepare(edits, loose_lock, packed_lock)
-        .and_then(|t| t.commit(Some(committer)))
+        .and_then(|t| {
+            crate::failpoint::hit("in-refs");
+            t.commit(Some(committer))
+        })
         .map_err(|e| classify_ref_error(repo, changes, e))?;
     // gix lets `MustNotExist` pass when the ref already holds the very same id (a concurrent
     // writer produced a byte-identical object: same identity, second and content). It then

@@ -6,8 +6,6 @@ pub mod sanitize;
 
 pub use prompter::{Answer, Prompter, Scripted, TermPrompter};
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 /// Tells the user they hit a bug (called from the panic hook; the process then exits 101).
 pub fn report_bug(detail: &str) {
     eprintln!("error: git-rollback hit a bug (this is a bug, please report it): {detail}");
@@ -19,54 +17,57 @@ pub fn confirm(question: &str) -> std::io::Result<Option<bool>> {
     TermPrompter::new(console::colors_enabled_stderr()).confirm(question, false)
 }
 
-static PROMPTING: AtomicBool = AtomicBool::new(false);
-static WRITING: AtomicBool = AtomicBool::new(false);
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static INSTALL: std::sync::Once = std::sync::Once::new();
 
-fn install() {
+/// Installs the handler of Ctrl-C, SIGTERM and SIGHUP for the whole run (`crate::interrupt`
+/// says what each one does where the run is).
+pub fn handle_interrupts() {
     INSTALL.call_once(|| {
         let _ = ctrlc::set_handler(on_interrupt);
     });
 }
 
 fn on_interrupt() {
+    use crate::interrupt::Then;
     let term = console::Term::stderr();
-    if PROMPTING.load(Ordering::SeqCst) && !WRITING.load(Ordering::SeqCst) {
-        // Nothing has been written before the final confirmation.
-        let _ = term.show_cursor();
-        let _ = term.write_line("\nAborted; nothing was changed.");
-        std::process::exit(1);
+    match crate::interrupt::on_signal() {
+        Then::GoOn { critical: true } => {
+            let _ = term.write_line("\nInterrupted; finishing the write that has begun (it is all or nothing)");
+        }
+        // A running command (driver, drill step) is killed, and the operation stops where it
+        // can, releasing what it holds.
+        Then::GoOn { critical: false } => {}
+        Then::Exit { code, changed } => {
+            let _ = term.show_cursor();
+            let _ = term.write_line(match (code, changed) {
+                (1, _) => "\nAborted; nothing was changed.",
+                (_, false) => "\nInterrupted; no ref was changed.",
+                (_, true) => "\nInterrupted; check the result with: git rollback status",
+            });
+            std::process::exit(i32::from(code));
+        }
     }
-    if INTERRUPTED.swap(true, Ordering::SeqCst) {
-        // A second Ctrl-C: stop now.
-        let _ = term.show_cursor();
-        let _ = term.write_line("\nInterrupted; check the result with: git rollback status");
-        std::process::exit(130);
-    }
-    // The first: a running command (driver, drill step) is killed, and the operation stops
-    // where it can, releasing what it holds.
 }
 
-/// While prompting, Ctrl-C means "abort": nothing has been written before the final
+/// While prompting, a signal means "abort": nothing has been written before the final
 /// confirmation, so it says so and exits 1 (the cursor dialoguer hid is shown again).
 pub fn abort_on_interrupt() {
-    PROMPTING.store(true, Ordering::SeqCst);
-    install();
+    crate::interrupt::prompting();
 }
 
-/// For commands that run other programs (deploy drivers, drills): Ctrl-C kills the running
-/// program (`interrupted` turns true); a second Ctrl-C exits at once.
+/// For commands that run other programs (deploy drivers, drills) or hold a lock: a signal
+/// kills the running program (`interrupted` turns true) and the command stops at its next
+/// check; a second one exits at once.
 pub fn stop_on_interrupt() {
-    install();
+    crate::interrupt::stoppable();
 }
 
-/// Whether Ctrl-C was pressed (after `stop_on_interrupt` or `abort_on_interrupt`).
+/// Whether Ctrl-C, SIGTERM or SIGHUP arrived.
 pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
+    crate::interrupt::interrupted()
 }
 
 /// From now on an interrupt no longer means "nothing was changed".
 pub fn writing_started() {
-    WRITING.store(true, Ordering::SeqCst);
+    crate::interrupt::writing_started();
 }

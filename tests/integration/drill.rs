@@ -297,7 +297,14 @@ fn bad_input_is_refused_before_anything_runs() {
 
 #[cfg(unix)]
 #[test]
-fn ctrl_c_kills_the_command_and_removes_the_scratch_copy() {
+fn ctrl_c_sigterm_and_sighup_kill_the_command_and_remove_the_scratch_copy() {
+    for signal in ["-INT", "-TERM", "-HUP"] {
+        interrupt_drill(signal);
+    }
+}
+
+#[cfg(unix)]
+fn interrupt_drill(signal: &str) {
     let tmp = scratch("check-clean");
     let dir = tmp.path().join("repo");
     let scratch_parent = tempfile::tempdir().unwrap();
@@ -324,15 +331,15 @@ fn ctrl_c_kills_the_command_and_removes_the_scratch_copy() {
         assert!(std::time::Instant::now() < deadline, "the drill did not start");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    // Ctrl-C, sent with kill(1) to our own child.
+    // Ctrl-C (or a cancelled job's SIGTERM, a closed terminal's SIGHUP), sent with kill(1).
     let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{signal}: {stderr}");
     // The 60-second command was killed, not waited for.
     assert!(
         started.elapsed() < std::time::Duration::from_secs(30),

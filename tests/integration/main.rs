@@ -8,6 +8,7 @@ mod drill;
 mod errors;
 mod guided;
 mod hostile;
+mod interrupts;
 mod layering;
 mod ledger;
 mod postmortem;

@@ -415,7 +415,12 @@ fn apply_with_a_reason_records_that_reason_in_the_record_the_outcome_and_the_jou
     );
     assert_eq!(trailers.trim(), "INC-2");
     let journal = std::fs::read_to_string(dir.join(".git/git-rollback/journal.jsonl")).unwrap();
-    let last: Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    let last: Value = journal
+        .lines()
+        .rev()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|l| l.get("id").is_some())
+        .unwrap();
     assert_eq!(last["id"], record);
     assert_eq!(last["reason"], "checkout errors", "{last}");
 

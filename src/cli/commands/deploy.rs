@@ -88,6 +88,8 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> CommandResult {
         return deployed::record(ctx, checked, &a.write, "deploy");
     }
     ctx.confirm(&format!("Deploy {} to {} ({shown})?", release.entry.name, checked.env))?;
+    // From here a signal kills the driver and releases the lock instead of ending the process.
+    crate::ui::stop_on_interrupt();
     let held = lock::acquire(
         reader,
         &checked.who,
@@ -95,8 +97,10 @@ pub fn run(ctx: &Context, args: &DeployArgs) -> CommandResult {
         &format!("deploy {}", release.entry.name),
         args.break_lock,
     )?;
+    if let Some(note) = held.took_over_note() {
+        ctx.out.warn(&note);
+    }
     let dir = reader.workdir().unwrap_or_else(|| reader.git_dir()).to_path_buf();
-    crate::ui::stop_on_interrupt();
     let ran = driver::run(
         reader,
         &driver,
