@@ -1,4 +1,5 @@
-//! Timestamps: seconds since the epoch with the writer's UTC offset, formatted without a time library.
+//! Timestamps: seconds since the epoch with the writer's UTC offset; calendar, formatting and
+//! parsing through `jiff`.
 
 use std::fmt;
 
@@ -21,31 +22,6 @@ impl Ord for Timestamp {
     }
 }
 
-/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Days since 1970-01-01 of a civil date (inverse of `civil_from_days`).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 } as i64;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 impl Timestamp {
     pub fn utc(seconds: i64) -> Self {
         Timestamp { seconds, offset: 0 }
@@ -59,18 +35,19 @@ impl Timestamp {
         Timestamp::utc(secs)
     }
 
-    fn parts(&self) -> (i64, u32, u32, u32, u32, u32) {
-        let days = self.seconds.div_euclid(86_400);
-        let secs = self.seconds.rem_euclid(86_400);
-        let (y, mo, d) = civil_from_days(days);
-        (
-            y,
-            mo,
-            d,
-            (secs / 3600) as u32,
-            (secs / 60 % 60) as u32,
-            (secs % 60) as u32,
-        )
+    /// In UTC, through jiff (the whole range git can write fits in jiff's years -9999..=9999;
+    /// a second beyond it is shown at the range's edge).
+    fn utc_datetime(&self) -> jiff::civil::DateTime {
+        let ts = jiff::Timestamp::from_second(self.seconds).unwrap_or(if self.seconds < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        });
+        jiff::tz::Offset::UTC.to_datetime(ts)
+    }
+
+    fn format(&self, pattern: &str) -> String {
+        jiff::fmt::strtime::format(pattern, self.utc_datetime()).unwrap_or_default()
     }
 
     /// How long from `self` to `later`, in words: `45 s`, `12 min`, `3 h 6 min`, `2 d 4 h`.
@@ -86,64 +63,47 @@ impl Timestamp {
 
     /// RFC 3339 in UTC: `2026-11-22T00:30:00Z`.
     pub fn rfc3339(&self) -> String {
-        let (y, mo, d, h, mi, s) = self.parts();
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+        self.format("%Y-%m-%dT%H:%M:%SZ")
     }
 
     /// Compact, sortable and ref-safe: `20261122T003000Z` (used in record names).
     pub fn compact(&self) -> String {
-        let (y, mo, d, h, mi, s) = self.parts();
-        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+        self.format("%Y%m%dT%H%M%SZ")
     }
 
     /// `2026-11-22 00:30` (UTC), for tables.
     pub fn short(&self) -> String {
-        let (y, mo, d, h, mi, _) = self.parts();
-        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}")
+        self.format("%Y-%m-%d %H:%M")
     }
 
     /// Parses RFC 3339 (`2026-11-22T00:30:00Z`, `…+02:00`, fractional seconds ignored)
     /// and the compact record form (`20261122T003000Z`).
     pub fn parse(text: &str) -> Option<Timestamp> {
         let t = text.trim();
-        let digits = |s: &str| -> Option<i64> {
-            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
-        };
-        let (date, time, zone): (&str, &str, &str);
-        if t.len() == 16 && t.as_bytes()[8] == b'T' && t.ends_with('Z') && !t.contains('-') {
-            let (y, mo, d) = (digits(&t[0..4])?, digits(&t[4..6])?, digits(&t[6..8])?);
-            let (h, mi, s) = (digits(&t[9..11])?, digits(&t[11..13])?, digits(&t[13..15])?);
-            return Self::from_parts(y, mo, d, h, mi, s, 0);
+        if t.len() == 16 && t.is_ascii() && t.as_bytes()[8] == b'T' && t.ends_with('Z') && !t.contains('-') {
+            let at = jiff::fmt::strtime::parse("%Y%m%dT%H%M%SZ", t)
+                .ok()?
+                .to_datetime()
+                .ok()?;
+            return Self::at(at, jiff::tz::Offset::UTC);
         }
-        let sep = t.find(['T', 't', ' '])?;
-        date = &t[..sep];
-        let rest = &t[sep + 1..];
-        let zpos = rest.find(['Z', 'z', '+', '-'])?;
-        time = &rest[..zpos];
-        zone = &rest[zpos..];
-        let mut dp = date.split('-');
-        let (y, mo, d) = (digits(dp.next()?)?, digits(dp.next()?)?, digits(dp.next()?)?);
-        if dp.next().is_some() {
+        // A date, a time and an offset (`Z` or numeric), nothing else: what jiff's Temporal
+        // parser reads of RFC 3339 (it also takes `t`, a space, and fractional seconds).
+        let pieces = jiff::fmt::temporal::Pieces::parse(t).ok()?;
+        let (time, offset) = (pieces.time()?, pieces.offset()?);
+        if pieces.time_zone_annotation().is_some() {
             return None;
         }
-        let time = time.split('.').next()?;
-        let mut tp = time.split(':');
-        let (h, mi, s) = (digits(tp.next()?)?, digits(tp.next()?)?, digits(tp.next()?)?);
-        if tp.next().is_some() {
-            return None;
-        }
-        let offset = if zone.eq_ignore_ascii_case("z") {
-            0
-        } else {
-            let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let mut zp = zone[1..].split(':');
-            let (zh, zm) = (digits(zp.next()?)?, digits(zp.next()?)?);
-            if zh > 23 || zm > 59 {
-                return None;
-            }
-            sign * (zh * 3600 + zm * 60)
-        };
-        Self::from_parts(y, mo, d, h, mi, s, offset)
+        Self::at(pieces.date().to_datetime(time), offset.to_numeric_offset())
+    }
+
+    /// The instant of the civil `at` at `offset`, in whole seconds.
+    fn at(at: jiff::civil::DateTime, offset: jiff::tz::Offset) -> Option<Timestamp> {
+        let ts = offset.to_timestamp(at).ok()?;
+        Some(Timestamp {
+            seconds: ts.as_second(),
+            offset: offset.seconds(),
+        })
     }
 
     /// A time bound for a filter (`--since`, `--until`): RFC 3339, a date `2024-01-15` (UTC;
@@ -171,20 +131,6 @@ impl Timestamp {
         };
         let age = count.checked_mul(unit_seconds)?;
         Some(Timestamp::utc(now.seconds.checked_sub(age)?))
-    }
-
-    fn from_parts(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, offset: i64) -> Option<Timestamp> {
-        if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-            return None;
-        }
-        let days = days_from_civil(y, mo as u32, d as u32);
-        if civil_from_days(days) != (y, mo as u32, d as u32) {
-            return None; // 31 February and friends
-        }
-        Some(Timestamp {
-            seconds: days * 86_400 + h * 3600 + mi * 60 + s - offset,
-            offset: offset as i32,
-        })
     }
 }
 
@@ -272,6 +218,22 @@ mod tests {
             let t = Timestamp::utc(secs);
             prop_assert_eq!(Timestamp::parse(&t.rfc3339()).unwrap().seconds, secs);
             prop_assert_eq!(Timestamp::parse(&t.compact()).unwrap().seconds, secs);
+        }
+
+        /// Timestamps come from record trailers, plan files and flags: any text is answered
+        /// with a time or `None`, never a panic.
+        #[test]
+        fn any_text_parses_or_is_refused(text in "\\PC{0,40}", now in any::<i64>(), end in any::<bool>()) {
+            let _ = Timestamp::parse(&text);
+            let _ = Timestamp::parse_bound(&text, Timestamp::utc(now), end);
+        }
+
+        #[test]
+        fn rfc3339_like_text_parses_or_is_refused(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})") {
+            if let Some(t) = Timestamp::parse(&text) {
+                // What parses formats back to the same instant.
+                prop_assert_eq!(Timestamp::parse(&t.rfc3339()).unwrap().seconds, t.seconds);
+            }
         }
     }
 }
